@@ -1,0 +1,272 @@
+package ops
+
+import (
+	"fmt"
+	"hash/fnv"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Dense is the masked dense layer with fused bias and activation:
+//
+//	y = act(x (W∘M) + b),  x [N, In], W [In, Out], b [Out], y [N, Out]
+//
+// M is a fixed 0/1 mask of shape [In, Out] (nil: no mask). Gradients:
+// gz = gy·act'(y), dx = gz (W∘M)ᵀ, dW = (xᵀ gz)∘M, db = Σ_n gz.
+// Cost: 2·N·In·Out flops forward, twice that backward.
+type Dense struct {
+	base
+	In, Out int
+	Act     Activation
+	mask64  []float64
+	mask32  []float32
+}
+
+// NewDense returns the op for a layer of the given size. mask is nil or
+// holds In·Out entries, row-major [In, Out], each 0 or 1.
+func NewDense(in, out int, mask []float64, act Activation) (*Dense, error) {
+	if in < 1 || out < 1 {
+		return nil, fmt.Errorf("ops.Dense: size %dx%d, expected positive sizes", in, out)
+	}
+	if mask != nil && len(mask) != in*out {
+		return nil, fmt.Errorf("ops.Dense: mask has %d entries, expected %d (%d x %d)", len(mask), in*out, in, out)
+	}
+	if !act.Valid() {
+		return nil, fmt.Errorf("ops.Dense: unknown activation %v", act)
+	}
+	op := &Dense{In: in, Out: out, Act: act}
+	if mask != nil {
+		op.mask64 = append([]float64(nil), mask...)
+		op.mask32 = toT[float32](mask)
+	}
+	op.base = newBase(fmt.Sprintf("Dense%dx%d,%v", in, out, act), maskKey(in, out, act, mask), 2, 2, 2, 1)
+	return op, nil
+}
+
+func maskKey(in, out int, act Activation, mask []float64) string {
+	h := fnv.New64a()
+	for _, m := range mask {
+		if m != 0 {
+			h.Write([]byte{1})
+		} else {
+			h.Write([]byte{0})
+		}
+	}
+	return fmt.Sprintf("%d,%d,%v,%v,%x", in, out, act, mask != nil, h.Sum64())
+}
+
+// Mask returns the layer's mask (nil: none) as float64s.
+func (op *Dense) Mask() []float64 { return op.mask64 }
+
+func (op *Dense) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.name, 3, ds)
+	if err != nil {
+		return nil, err
+	}
+	if err := matrix(op.name, 0, s[0], op.In); err != nil {
+		return nil, err
+	}
+	if !s[1].Eq(tensor.Shape{op.In, op.Out}) || s[2].TotalSize() != op.Out {
+		return nil, fmt.Errorf("%s: W %v and b %v, expected [%d %d] and [%d]", op.name, s[1], s[2], op.In, op.Out, op.Out)
+	}
+	return tensor.Shape{s[0][0], op.Out}, nil
+}
+
+func (op *Dense) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
+func (op *Dense) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
+	denseForward(out, ins[0], ins[1], ins[2], op.mask32, s[0][0], op.In, op.Out, op.Act)
+}
+func (op *Dense) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
+	denseForward(out, ins[0], ins[1], ins[2], op.mask64, s[0][0], op.In, op.Out, op.Act)
+}
+
+func denseForward[T Float](y, x, w, b, m []T, n, in, out int, act Activation) {
+	for r := 0; r < n; r++ {
+		yr := y[r*out : (r+1)*out]
+		copy(yr, b)
+		xr := x[r*in : (r+1)*in]
+		for i, xv := range xr {
+			if xv == 0 {
+				continue
+			}
+			wr := w[i*out : (i+1)*out]
+			if m == nil {
+				for o, wv := range wr {
+					yr[o] += xv * wv
+				}
+			} else {
+				mr := m[i*out : (i+1)*out]
+				for o, wv := range wr {
+					yr[o] += xv * wv * mr[o]
+				}
+			}
+		}
+	}
+	activate(act, y)
+}
+
+func (op *Dense) DiffWRT(int) []bool { return op.diffAll(3) }
+
+func (op *Dense) SymDiff(in gorgonia.Nodes, y, gy *gorgonia.Node) (gorgonia.Nodes, error) {
+	gz := gy
+	if op.Act != Identity {
+		var err error
+		if gz, err = apply(&ActGrad{base: newBase("ActGrad,"+op.Act.String(), op.Act.String(), 2, 2, 2), Act: op.Act}, y, gy); err != nil {
+			return nil, err
+		}
+	}
+	dx, err := apply(&DenseGradX{base: newBase("DenseGradX", op.key, 2, 2, 2), d: op}, gz, in[1])
+	if err != nil {
+		return nil, err
+	}
+	dw, err := apply(&DenseGradW{base: newBase("DenseGradW", op.key, 2, 2, 2), d: op}, in[0], gz)
+	if err != nil {
+		return nil, err
+	}
+	db, err := apply(&ColSum{base: newBase("ColSum", "", 1, 2)}, gz)
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.Nodes{dx, dw, db}, nil
+}
+
+// ActGrad is gz = gy·act'(z) with act' computed from the output y: inputs (y, gy).
+type ActGrad struct {
+	base
+	Act Activation
+}
+
+func (op *ActGrad) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.name, 2, ds)
+	if err != nil {
+		return nil, err
+	}
+	if !s[0].Eq(s[1]) {
+		return nil, fmt.Errorf("%s: shapes %v and %v differ", op.name, s[0], s[1])
+	}
+	return s[0].Clone(), nil
+}
+func (op *ActGrad) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
+func (op *ActGrad) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
+	activationGrad(op.Act, out, ins[0], ins[1])
+}
+func (op *ActGrad) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
+	activationGrad(op.Act, out, ins[0], ins[1])
+}
+
+// DenseGradX is dx = gz (W∘M)ᵀ: inputs (gz [N, Out], W [In, Out]), output [N, In].
+type DenseGradX struct {
+	base
+	d *Dense
+}
+
+func (op *DenseGradX) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.name, 2, ds)
+	if err != nil {
+		return nil, err
+	}
+	if err := matrix(op.name, 0, s[0], op.d.Out); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0][0], op.d.In}, nil
+}
+func (op *DenseGradX) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
+func (op *DenseGradX) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
+	denseGradX(out, ins[0], ins[1], op.d.mask32, s[0][0], op.d.In, op.d.Out)
+}
+func (op *DenseGradX) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
+	denseGradX(out, ins[0], ins[1], op.d.mask64, s[0][0], op.d.In, op.d.Out)
+}
+
+func denseGradX[T Float](dx, gz, w, m []T, n, in, out int) {
+	for r := 0; r < n; r++ {
+		gr := gz[r*out : (r+1)*out]
+		for i := 0; i < in; i++ {
+			wr := w[i*out : (i+1)*out]
+			var s T
+			if m == nil {
+				for o, g := range gr {
+					s += g * wr[o]
+				}
+			} else {
+				mr := m[i*out : (i+1)*out]
+				for o, g := range gr {
+					s += g * wr[o] * mr[o]
+				}
+			}
+			dx[r*in+i] = s
+		}
+	}
+}
+
+// DenseGradW is dW = (xᵀ gz)∘M: inputs (x [N, In], gz [N, Out]), output [In, Out].
+type DenseGradW struct {
+	base
+	d *Dense
+}
+
+func (op *DenseGradW) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	if _, err := shapesOf(op.name, 2, ds); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{op.d.In, op.d.Out}, nil
+}
+func (op *DenseGradW) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
+func (op *DenseGradW) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
+	denseGradW(out, ins[0], ins[1], op.d.mask32, s[0][0], op.d.In, op.d.Out)
+}
+func (op *DenseGradW) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
+	denseGradW(out, ins[0], ins[1], op.d.mask64, s[0][0], op.d.In, op.d.Out)
+}
+
+func denseGradW[T Float](dw, x, gz, m []T, n, in, out int) {
+	clear(dw)
+	for r := 0; r < n; r++ {
+		gr := gz[r*out : (r+1)*out]
+		for i, xv := range x[r*in : (r+1)*in] {
+			if xv == 0 {
+				continue
+			}
+			wr := dw[i*out : (i+1)*out]
+			for o, g := range gr {
+				wr[o] += xv * g
+			}
+		}
+	}
+	if m != nil {
+		for i := range dw {
+			dw[i] *= m[i]
+		}
+	}
+}
+
+// ColSum is the column sum Σ_n g[n, :] of a matrix: the bias gradient.
+type ColSum struct{ base }
+
+func (op *ColSum) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.name, 1, ds)
+	if err != nil {
+		return nil, err
+	}
+	if err := matrix(op.name, 0, s[0], -1); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0][1]}, nil
+}
+func (op *ColSum) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
+func (op *ColSum) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
+	colSum(out, ins[0], s[0][0], s[0][1])
+}
+func (op *ColSum) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
+	colSum(out, ins[0], s[0][0], s[0][1])
+}
+
+func colSum[T Float](out, g []T, n, d int) {
+	clear(out)
+	for r := 0; r < n; r++ {
+		for c, v := range g[r*d : (r+1)*d] {
+			out[c] += v
+		}
+	}
+}
