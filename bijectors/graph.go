@@ -1,0 +1,78 @@
+package bijectors
+
+import (
+	"fmt"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Param is a trainable parameter: a named tensor that the graphs of a
+// bijector read and an optimizer updates in place.
+type Param struct {
+	Name  string
+	Value *tensor.Dense
+}
+
+// Graph is a Gorgonia graph under construction with the parameters it
+// reads. A Param used twice in one graph (say, a MADE network applied in
+// each of MAF's D sampling passes) is one node.
+type Graph struct {
+	G      *gorgonia.ExprGraph
+	DType  tensor.Dtype
+	nodes  map[*Param]*gorgonia.Node
+	params []*Param
+}
+
+// NewGraph returns an empty graph of the given dtype (Float32 or Float64).
+func NewGraph(dt tensor.Dtype) (*Graph, error) {
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, fmt.Errorf("dtype %v, expected float32 or float64", dt)
+	}
+	return &Graph{G: gorgonia.NewGraph(), DType: dt, nodes: map[*Param]*gorgonia.Node{}}, nil
+}
+
+// Input adds an input matrix [rows, cols] to the graph.
+func (g *Graph) Input(name string, rows, cols int) *gorgonia.Node {
+	return gorgonia.NewMatrix(g.G, g.DType, gorgonia.WithShape(rows, cols), gorgonia.WithName(name))
+}
+
+// Param returns the node bound to p, adding it on first use.
+func (g *Graph) Param(p *Param) (*gorgonia.Node, error) {
+	if n, ok := g.nodes[p]; ok {
+		return n, nil
+	}
+	if p.Value.Dtype() != g.DType {
+		return nil, fmt.Errorf("parameter %s has dtype %v, the graph is %v", p.Name, p.Value.Dtype(), g.DType)
+	}
+	n := gorgonia.NodeFromAny(g.G, p.Value, gorgonia.WithName(fmt.Sprintf("%s#%d", p.Name, len(g.params))))
+	g.nodes[p] = n
+	g.params = append(g.params, p)
+	return n, nil
+}
+
+// Params returns the parameters the graph reads, in the order first used,
+// and their nodes.
+func (g *Graph) Params() ([]*Param, gorgonia.Nodes) {
+	ns := make(gorgonia.Nodes, len(g.params))
+	for i, p := range g.params {
+		ns[i] = g.nodes[p]
+	}
+	return g.params, ns
+}
+
+// Apply adds op to the graph with the given inputs.
+func Apply(op gorgonia.Op, in ...*gorgonia.Node) (*gorgonia.Node, error) {
+	return gorgonia.ApplyOp(op, in...)
+}
+
+// addLogDets returns a + b, where nil stands for zero.
+func addLogDets(a, b *gorgonia.Node) (*gorgonia.Node, error) {
+	switch {
+	case a == nil:
+		return b, nil
+	case b == nil:
+		return a, nil
+	}
+	return gorgonia.Add(a, b)
+}
