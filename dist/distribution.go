@@ -1,0 +1,109 @@
+package dist
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/nflowgo/nflow/bijectors"
+	"github.com/nflowgo/nflow/engine"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Distribution is a distribution over events of size D.
+type Distribution interface {
+	// EventSize is D.
+	EventSize() int
+	// DType is the dtype of samples and densities.
+	DType() tensor.Dtype
+	// LogProbNode adds log p(x) ([N]) for x [N, D] to g.
+	LogProbNode(g *bijectors.Graph, x *gorgonia.Node) (*gorgonia.Node, error)
+	// Sample draws n events [n, D] using rng.
+	Sample(n int, rng *rand.Rand) (*tensor.Dense, error)
+	// Params returns the trainable parameters.
+	Params() []*bijectors.Param
+}
+
+var cache engine.Cache
+
+// checkEvents validates x [N, D] against d: shape, dtype and finite values.
+func checkEvents(d Distribution, x *tensor.Dense) error {
+	if x == nil {
+		return fmt.Errorf("%v: input is nil, expected [N, %d]", d, d.EventSize())
+	}
+	s := x.Shape()
+	if len(s) != 2 || s[0] < 1 || s[1] != d.EventSize() {
+		return fmt.Errorf("%v: input shape %v, expected [N, %d] with N >= 1", d, s, d.EventSize())
+	}
+	if x.Dtype() != d.DType() {
+		return fmt.Errorf("%v: input dtype %v, expected %v", d, x.Dtype(), d.DType())
+	}
+	return nil
+}
+
+// LogProb returns log p(x) ([N]) for x [N, D].
+func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
+	if err := checkEvents(d, x); err != nil {
+		return nil, err
+	}
+	s := x.Shape()
+	f, err := cache.Get(engine.Key{Owner: d, Kind: "log_prob", Rows: s[0], Cols: s[1], DType: x.Dtype()}, func() (*engine.Func, error) {
+		g, err := bijectors.NewGraph(x.Dtype())
+		if err != nil {
+			return nil, err
+		}
+		in := g.Input("x", s[0], s[1])
+		lp, err := d.LogProbNode(g, in)
+		if err != nil {
+			return nil, err
+		}
+		return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{lp})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := f.Call(x)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", d, err)
+	}
+	return out[0], nil
+}
+
+// Prob returns p(x) = exp(log p(x)) ([N]) for x [N, D].
+func Prob(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
+	lp, err := LogProb(d, x)
+	if err != nil {
+		return nil, err
+	}
+	switch v := lp.Data().(type) {
+	case []float32:
+		for i := range v {
+			v[i] = float32(math.Exp(float64(v[i])))
+		}
+	case []float64:
+		for i := range v {
+			v[i] = math.Exp(v[i])
+		}
+	}
+	return lp, nil
+}
+
+// Float64s returns the values of a float32 or float64 tensor as float64s.
+func Float64s(t *tensor.Dense) []float64 {
+	switch v := t.Data().(type) {
+	case []float64:
+		return append([]float64(nil), v...)
+	case []float32:
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = float64(x)
+		}
+		return out
+	case float32:
+		return []float64{float64(v)}
+	case float64:
+		return []float64{v}
+	}
+	return nil
+}

@@ -1,0 +1,388 @@
+package train
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/nflowgo/nflow/bijectors"
+	"github.com/nflowgo/nflow/dist"
+	"github.com/nflowgo/nflow/ops"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Config sets up Fit. Zero values take the defaults noted.
+type Config struct {
+	Epochs       int     // passes over the training data; default 10
+	BatchSize    int     // default 32 (Keras's)
+	LearningRate float64 // Adam's lr; default 1e-3
+	Beta1, Beta2 float64 // default 0.9, 0.999
+	Epsilon      float64 // default 1e-7 (Keras's)
+	Seed         uint64  // seeds the shuffling
+	NoShuffle    bool    // keep the data order (default: reshuffle every epoch)
+
+	// ValidationSplit holds out this fraction of the rows, taken from the
+	// end of the data before shuffling as Keras does, to compute a
+	// validation loss after every epoch. 0 disables validation.
+	ValidationSplit float64
+	// Patience stops training after this many epochs without an
+	// improvement of the monitored loss (the validation loss, or the
+	// training loss without validation). 0 disables early stopping.
+	Patience int
+	// RestoreBest restores the parameters of the epoch with the best
+	// monitored loss when training ends.
+	RestoreBest bool
+
+	// Progress receives one line per epoch: epoch, loss, validation loss,
+	// steps/s and time left. nil is silent.
+	Progress io.Writer
+}
+
+// History is what Fit returns: the loss per epoch and how training went.
+type History struct {
+	Loss           []float64 // mean training NLL per epoch (nats)
+	ValLoss        []float64 // validation NLL per epoch (empty without validation)
+	Steps          int       // optimizer steps taken
+	BestEpoch      int       // 1-based epoch with the best monitored loss
+	StoppedEarly   bool      // early stopping ended training
+	Seconds        float64   // wall time of the training steps
+	StepsPerSecond float64
+}
+
+// NonFiniteError reports a loss or gradient that was NaN or infinite. The
+// model's parameters have been restored to the last ones that gave a
+// finite loss.
+type NonFiniteError struct {
+	Epoch, Step int // 1-based epoch; 1-based step within the epoch
+	Loss        float64
+}
+
+func (e *NonFiniteError) Error() string {
+	return fmt.Sprintf("train: non-finite loss or gradient (loss %g) at epoch %d, step %d; parameters restored to the last finite step", e.Loss, e.Epoch, e.Step)
+}
+
+func (c *Config) defaults() error {
+	if c.Epochs == 0 {
+		c.Epochs = 10
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 32
+	}
+	switch {
+	case c.Epochs < 0:
+		return fmt.Errorf("train: epochs = %d, expected >= 1", c.Epochs)
+	case c.BatchSize < 0:
+		return fmt.Errorf("train: batch size = %d, expected >= 1", c.BatchSize)
+	case !(c.LearningRate >= 0) || math.IsInf(c.LearningRate, 0):
+		return fmt.Errorf("train: learning rate = %g, expected a finite positive number", c.LearningRate)
+	case !(c.ValidationSplit >= 0 && c.ValidationSplit < 1):
+		return fmt.Errorf("train: validation split = %g, expected a fraction in [0, 1)", c.ValidationSplit)
+	case c.Patience < 0:
+		return fmt.Errorf("train: patience = %d, expected >= 0", c.Patience)
+	case c.Beta1 < 0 || c.Beta1 >= 1 || c.Beta2 < 0 || c.Beta2 >= 1:
+		return fmt.Errorf("train: beta1 = %g, beta2 = %g, expected values in [0, 1)", c.Beta1, c.Beta2)
+	}
+	return nil
+}
+
+// checkData validates the data set: [N, D] matching the model, finite.
+func checkData(model dist.Distribution, data *tensor.Dense) error {
+	if data == nil {
+		return fmt.Errorf("train: data is nil")
+	}
+	s := data.Shape()
+	if len(s) != 2 || s[1] != model.EventSize() {
+		return fmt.Errorf("train: data shape %v, expected [N, %d]", s, model.EventSize())
+	}
+	if s[0] < 1 {
+		return fmt.Errorf("train: data is empty, expected at least one row")
+	}
+	if data.Dtype() != model.DType() {
+		return fmt.Errorf("train: data dtype %v, the model is %v", data.Dtype(), model.DType())
+	}
+	for i, v := range dist.Float64s(data) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("train: data row %d column %d is %g, expected a finite number", i/s[1], i%s[1], v)
+		}
+	}
+	return nil
+}
+
+// Fit trains model on data [N, D] by minimising the mean negative
+// log-likelihood with Adam, and returns the loss history. The model's
+// parameters are updated in place. A non-finite loss stops training with a
+// *NonFiniteError and the last good parameters restored.
+func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, error) {
+	if model == nil {
+		return nil, fmt.Errorf("train: model is nil")
+	}
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	if err := checkData(model, data); err != nil {
+		return nil, err
+	}
+	params := model.Params()
+	if len(params) == 0 {
+		return nil, fmt.Errorf("train: %v has no trainable parameters", model)
+	}
+	n, d := data.Shape()[0], data.Shape()[1]
+	nVal := int(math.Round(cfg.ValidationSplit * float64(n)))
+	nTrain := n - nVal
+	if nTrain < 1 {
+		return nil, fmt.Errorf("train: validation split %g leaves no training rows of %d", cfg.ValidationSplit, n)
+	}
+	rows := dist.Float64s(data)
+	var val *tensor.Dense
+	if nVal > 0 {
+		val = denseLike(model.DType(), rows[nTrain*d:], nVal, d)
+	}
+	batch := min(cfg.BatchSize, nTrain)
+
+	steppers := map[int]*stepper{}
+	values := make([]*tensor.Dense, len(params))
+	sizes := make([]int, len(params))
+	for i, p := range params {
+		values[i] = p.Value
+		sizes[i] = p.Value.Shape().TotalSize()
+	}
+	opt := NewAdam(cfg.LearningRate, cfg.Beta1, cfg.Beta2, cfg.Epsilon, sizes)
+	lastGood := snapshot(values)
+	var best []*tensor.Dense
+	bestLoss, sinceBest := math.Inf(1), 0
+
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x73687566))
+	order := make([]int, nTrain)
+	for i := range order {
+		order[i] = i
+	}
+	stepsPerEpoch := (nTrain + batch - 1) / batch
+	h := &History{}
+	start := time.Now()
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		if !cfg.NoShuffle {
+			rng.Shuffle(nTrain, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		}
+		sum := 0.0
+		for s := 0; s < stepsPerEpoch; s++ {
+			lo, hi := s*batch, min((s+1)*batch, nTrain)
+			st, ok := steppers[hi-lo]
+			if !ok {
+				var err error
+				if st, err = newStepper(model, hi-lo, d); err != nil {
+					return nil, err
+				}
+				steppers[hi-lo] = st
+			}
+			st.fill(rows, order[lo:hi], d)
+			loss, grads, err := st.run()
+			if err != nil {
+				return nil, err
+			}
+			if math.IsNaN(loss) || math.IsInf(loss, 0) || !finite(grads) {
+				restore(values, lastGood)
+				return h, &NonFiniteError{Epoch: epoch, Step: s + 1, Loss: loss}
+			}
+			copyInto(lastGood, values)
+			opt.Step(values, grads)
+			sum += loss * float64(hi-lo)
+			h.Steps++
+		}
+		h.Loss = append(h.Loss, sum/float64(nTrain))
+		monitored := h.Loss[len(h.Loss)-1]
+		if val != nil {
+			vl, err := meanNLL(model, val)
+			if err != nil {
+				return nil, err
+			}
+			h.ValLoss = append(h.ValLoss, vl)
+			monitored = vl
+		}
+		h.Seconds = time.Since(start).Seconds()
+		h.StepsPerSecond = float64(h.Steps) / h.Seconds
+		if cfg.Progress != nil {
+			progressLine(cfg.Progress, h, epoch, cfg.Epochs)
+		}
+		if monitored < bestLoss {
+			bestLoss, sinceBest, h.BestEpoch = monitored, 0, epoch
+			if cfg.RestoreBest {
+				best = snapshot(values)
+			}
+		} else if sinceBest++; cfg.Patience > 0 && sinceBest >= cfg.Patience {
+			h.StoppedEarly = true
+			break
+		}
+	}
+	if cfg.RestoreBest && best != nil {
+		restore(values, best)
+	}
+	return h, nil
+}
+
+func progressLine(w io.Writer, h *History, epoch, epochs int) {
+	left := time.Duration(float64(epochs-epoch) * h.Seconds / float64(epoch) * float64(time.Second)).Round(time.Second)
+	line := fmt.Sprintf("epoch %*d/%d  loss %.4f", len(fmt.Sprint(epochs)), epoch, epochs, h.Loss[epoch-1])
+	if len(h.ValLoss) > 0 {
+		line += fmt.Sprintf("  val_loss %.4f", h.ValLoss[epoch-1])
+	}
+	fmt.Fprintf(w, "%s  %.0f steps/s  %v left\n", line, h.StepsPerSecond, left)
+}
+
+// MeanNLL returns the mean negative log-likelihood of data under model.
+func MeanNLL(model dist.Distribution, data *tensor.Dense) (float64, error) {
+	if err := checkData(model, data); err != nil {
+		return 0, err
+	}
+	return meanNLL(model, data)
+}
+
+// meanNLL evaluates in chunks of at most 4096 rows.
+func meanNLL(model dist.Distribution, data *tensor.Dense) (float64, error) {
+	n, d := data.Shape()[0], data.Shape()[1]
+	rows := dist.Float64s(data)
+	const chunk = 4096
+	sum := 0.0
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		lp, err := dist.LogProb(model, denseLike(model.DType(), rows[lo*d:hi*d], hi-lo, d))
+		if err != nil {
+			return 0, err
+		}
+		for _, v := range dist.Float64s(lp) {
+			sum -= v
+		}
+	}
+	return sum / float64(n), nil
+}
+
+// stepper computes the loss and its gradients for one batch size.
+type stepper struct {
+	x     *gorgonia.Node
+	xv    *tensor.Dense
+	cost  *gorgonia.Node
+	grads gorgonia.Nodes
+	m     gorgonia.VM
+}
+
+func newStepper(model dist.Distribution, rows, d int) (*stepper, error) {
+	g, err := bijectors.NewGraph(model.DType())
+	if err != nil {
+		return nil, err
+	}
+	x := g.Input("x", rows, d)
+	lp, err := model.LogProbNode(g, x)
+	if err != nil {
+		return nil, err
+	}
+	cost, err := gorgonia.ApplyOp(ops.NewNegMean(), lp)
+	if err != nil {
+		return nil, err
+	}
+	ps, nodes := g.Params()
+	if len(ps) != len(model.Params()) {
+		return nil, fmt.Errorf("train: the loss reads %d of the model's %d parameters", len(ps), len(model.Params()))
+	}
+	for i, p := range model.Params() {
+		if ps[i] != p {
+			return nil, fmt.Errorf("train: parameter order differs at %d (%s)", i, p.Name)
+		}
+	}
+	grads, err := gorgonia.Grad(cost, nodes...)
+	if err != nil {
+		return nil, err
+	}
+	xv := denseLike(model.DType(), make([]float64, rows*d), rows, d)
+	if err := gorgonia.Let(x, xv); err != nil {
+		return nil, err
+	}
+	return &stepper{x: x, xv: xv, cost: cost, grads: grads, m: gorgonia.NewTapeMachine(g.G)}, nil
+}
+
+// fill copies the rows idx of data into the batch input.
+func (s *stepper) fill(data []float64, idx []int, d int) {
+	switch b := s.xv.Data().(type) {
+	case []float32:
+		for r, i := range idx {
+			for j := 0; j < d; j++ {
+				b[r*d+j] = float32(data[i*d+j])
+			}
+		}
+	case []float64:
+		for r, i := range idx {
+			copy(b[r*d:(r+1)*d], data[i*d:(i+1)*d])
+		}
+	}
+}
+
+func (s *stepper) run() (float64, []*tensor.Dense, error) {
+	defer s.m.Reset()
+	if err := gorgonia.Let(s.x, s.xv); err != nil {
+		return 0, nil, err
+	}
+	if err := s.m.RunAll(); err != nil {
+		return 0, nil, err
+	}
+	var loss float64
+	switch v := s.cost.Value().(type) {
+	case *gorgonia.F32:
+		loss = float64(*v)
+	case *gorgonia.F64:
+		loss = float64(*v)
+	}
+	grads := make([]*tensor.Dense, len(s.grads))
+	for i, g := range s.grads {
+		grads[i] = g.Value().(*tensor.Dense)
+	}
+	return loss, grads, nil
+}
+
+func finite(ts []*tensor.Dense) bool {
+	for _, t := range ts {
+		switch v := t.Data().(type) {
+		case []float32:
+			for _, x := range v {
+				if x != x || x > math.MaxFloat32 || x < -math.MaxFloat32 {
+					return false
+				}
+			}
+		case []float64:
+			for _, x := range v {
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+func snapshot(ts []*tensor.Dense) []*tensor.Dense {
+	out := make([]*tensor.Dense, len(ts))
+	for i, t := range ts {
+		out[i] = t.Clone().(*tensor.Dense)
+	}
+	return out
+}
+
+// copyInto copies src's values into dst, element by element.
+func copyInto(dst, src []*tensor.Dense) {
+	for i := range dst {
+		tensor.Copy(dst[i], src[i])
+	}
+}
+
+func restore(values, saved []*tensor.Dense) { copyInto(values, saved) }
+
+func denseLike(dt tensor.Dtype, v []float64, shape ...int) *tensor.Dense {
+	if dt == tensor.Float32 {
+		f := make([]float32, len(v))
+		for i, x := range v {
+			f[i] = float32(x)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
+}
