@@ -306,3 +306,44 @@ func (n *AutoregressiveNetwork) Node(g *Graph, x *gorgonia.Node) (*gorgonia.Node
 	}
 	return h, nil
 }
+
+// NewMAFStack returns the lab's flow: layers MaskedAutoregressiveFlows,
+// each on its own network (cfg with Params = 2 and Seed + i), with a
+// reversing Permute between consecutive ones, chained as TFP's lab does:
+// Chain([maf_{L-1}, Permute, ..., Permute, maf_0]), so maf_0 acts first on
+// the sampling path and last on the density path.
+func NewMAFStack(layers int, cfg MADEConfig, scale ops.ScaleFn) (*ChainBijector, error) {
+	if layers < 1 {
+		return nil, fmt.Errorf("NewMAFStack: %d layers, expected >= 1", layers)
+	}
+	cfg.Params = 2
+	rev := make([]int, cfg.EventSize)
+	for i := range rev {
+		rev[i] = cfg.EventSize - 1 - i
+	}
+	var bs []Bijector
+	seed := cfg.Seed
+	for i := 0; i < layers; i++ {
+		if i > 0 {
+			p, err := Permute(rev)
+			if err != nil {
+				return nil, err
+			}
+			bs = append(bs, p)
+		}
+		cfg.Seed = seed + uint64(i)
+		net, err := NewAutoregressiveNetwork(cfg)
+		if err != nil {
+			return nil, err
+		}
+		m, err := NewMaskedAutoregressiveFlow(net, scale)
+		if err != nil {
+			return nil, err
+		}
+		bs = append(bs, m)
+	}
+	for i, j := 0, len(bs)-1; i < j; i, j = i+1, j-1 {
+		bs[i], bs[j] = bs[j], bs[i]
+	}
+	return Chain(bs...)
+}
