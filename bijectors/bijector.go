@@ -76,7 +76,7 @@ func run(b Bijector, kind string, x *tensor.Dense) (*tensor.Dense, *tensor.Dense
 		if err != nil {
 			return nil, err
 		}
-		return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{y, ldj})
+		return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{y, ldj}, engine.DefaultExecutor)
 	})
 	if err != nil {
 		return nil, nil, err

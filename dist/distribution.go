@@ -58,7 +58,7 @@ func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 		if err != nil {
 			return nil, err
 		}
-		return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{lp})
+		return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{lp}, engine.DefaultExecutor)
 	})
 	if err != nil {
 		return nil, err

@@ -98,7 +98,7 @@ func (t *TransformedDistribution) SampleAndLogProb(n int, rng *rand.Rand) (*tens
 		if lp, err = gorgonia.Sub(lp, fldj); err != nil {
 			return nil, err
 		}
-		return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{y, lp})
+		return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{y, lp}, engine.DefaultExecutor)
 	})
 	if err != nil {
 		return nil, nil, err

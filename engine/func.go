@@ -2,29 +2,63 @@ package engine
 
 import (
 	"fmt"
+	"os"
 	"sync"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
+// Executor selects how a Func runs its graph.
+type Executor string
+
+const (
+	// Compiled runs a Program: planned buffers, one kernel call per op.
+	Compiled Executor = "compiled"
+	// Tape runs Gorgonia's TapeMachine: the reference, for debugging.
+	Tape Executor = "tape"
+)
+
+// DefaultExecutor is the executor of the Funcs that bijectors and
+// distributions build: Compiled, or Tape when the environment variable
+// NFLOW_EXECUTOR is "tape".
+var DefaultExecutor = func() Executor {
+	if os.Getenv("NFLOW_EXECUTOR") == string(Tape) {
+		return Tape
+	}
+	return Compiled
+}()
+
 // Func evaluates a graph: it binds values to the input nodes, runs the
 // graph and returns copies of the output nodes' values. A Func is safe for
 // concurrent use; calls are serialized.
 type Func struct {
 	mu   sync.Mutex
-	g    *gorgonia.ExprGraph
 	ins  gorgonia.Nodes
 	outs gorgonia.Nodes
-	m    gorgonia.VM
+	m    gorgonia.VM // Tape
+	p    *Program    // Compiled
 }
 
-// NewFunc returns a Func over g that reads ins and returns outs.
-func NewFunc(g *gorgonia.ExprGraph, ins, outs gorgonia.Nodes) (*Func, error) {
+// NewFunc returns a Func over g that reads ins and returns outs, run by exec.
+func NewFunc(g *gorgonia.ExprGraph, ins, outs gorgonia.Nodes, exec Executor) (*Func, error) {
 	if len(outs) == 0 {
 		return nil, fmt.Errorf("engine.NewFunc: no outputs")
 	}
-	return &Func{g: g, ins: ins, outs: outs, m: gorgonia.NewTapeMachine(g)}, nil
+	f := &Func{ins: ins, outs: outs}
+	switch exec {
+	case Tape:
+		f.m = gorgonia.NewTapeMachine(g)
+	case Compiled, "":
+		p, err := Compile(g, ins, outs, CPU)
+		if err != nil {
+			return nil, err
+		}
+		f.p = p
+	default:
+		return nil, fmt.Errorf("engine.NewFunc: executor %q, expected compiled or tape", exec)
+	}
+	return f, nil
 }
 
 // Call runs the graph on the given inputs, one per input node, each with
@@ -33,14 +67,41 @@ func (f *Func) Call(ins ...*tensor.Dense) ([]*tensor.Dense, error) {
 	if len(ins) != len(f.ins) {
 		return nil, fmt.Errorf("engine: %d inputs, expected %d", len(ins), len(f.ins))
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	for i, v := range ins {
 		n := f.ins[i]
 		if !v.Shape().Eq(n.Shape()) || v.Dtype() != n.Dtype() {
 			return nil, fmt.Errorf("engine: input %d is %v %v, expected %v %v", i, v.Dtype(), v.Shape(), n.Dtype(), n.Shape())
 		}
-		if err := gorgonia.Let(n, v); err != nil {
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.p != nil {
+		return f.callCompiled(ins)
+	}
+	return f.callTape(ins)
+}
+
+func (f *Func) callCompiled(ins []*tensor.Dense) ([]*tensor.Dense, error) {
+	for i, v := range ins {
+		if err := tensor.Copy(f.p.Input(i), v); err != nil {
+			return nil, err
+		}
+	}
+	f.p.Run()
+	out := make([]*tensor.Dense, len(f.outs))
+	for i, n := range f.outs {
+		o := f.p.Output(i).Clone().(*tensor.Dense)
+		if err := o.Reshape(n.Shape()...); err != nil && !n.IsScalar() {
+			return nil, err
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+func (f *Func) callTape(ins []*tensor.Dense) ([]*tensor.Dense, error) {
+	for i, v := range ins {
+		if err := gorgonia.Let(f.ins[i], v); err != nil {
 			return nil, err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nflowgo/nflow/bijectors"
 	"github.com/nflowgo/nflow/dist"
+	"github.com/nflowgo/nflow/engine"
 	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -35,6 +36,10 @@ type Config struct {
 	// RestoreBest restores the parameters of the epoch with the best
 	// monitored loss when training ends.
 	RestoreBest bool
+
+	// Executor runs the training step: engine.Compiled (the default) or
+	// engine.Tape, Gorgonia's TapeMachine, for debugging.
+	Executor engine.Executor
 
 	// Progress receives one line per epoch: epoch, loss, validation loss,
 	// steps/s and time left. nil is silent.
@@ -144,12 +149,13 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 
 	steppers := map[int]*stepper{}
 	values := make([]*tensor.Dense, len(params))
-	sizes := make([]int, len(params))
 	for i, p := range params {
 		values[i] = p.Value
-		sizes[i] = p.Value.Shape().TotalSize()
 	}
-	opt := NewAdam(cfg.LearningRate, cfg.Beta1, cfg.Beta2, cfg.Epsilon, sizes)
+	opt, err := engine.NewAdam(values, cfg.LearningRate, cfg.Beta1, cfg.Beta2, cfg.Epsilon)
+	if err != nil {
+		return nil, err
+	}
 	lastGood := snapshot(values)
 	var best []*tensor.Dense
 	bestLoss, sinceBest := math.Inf(1), 0
@@ -172,22 +178,20 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 			st, ok := steppers[hi-lo]
 			if !ok {
 				var err error
-				if st, err = newStepper(model, hi-lo, d); err != nil {
+				if st, err = newStepper(model, hi-lo, d, cfg.Executor); err != nil {
 					return nil, err
 				}
 				steppers[hi-lo] = st
 			}
 			st.fill(rows, order[lo:hi], d)
-			loss, grads, err := st.run()
+			loss, err := st.step(opt, lastGood, values)
 			if err != nil {
 				return nil, err
 			}
-			if math.IsNaN(loss) || math.IsInf(loss, 0) || !finite(grads) {
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				restore(values, lastGood)
 				return h, &NonFiniteError{Epoch: epoch, Step: s + 1, Loss: loss}
 			}
-			copyInto(lastGood, values)
-			opt.Step(values, grads)
 			sum += loss * float64(hi-lo)
 			h.Steps++
 		}
@@ -258,16 +262,25 @@ func meanNLL(model dist.Distribution, data *tensor.Dense) (float64, error) {
 	return sum / float64(n), nil
 }
 
-// stepper computes the loss and its gradients for one batch size.
+// stepper computes the loss and its gradients for one batch size and
+// applies the optimizer.
 type stepper struct {
+	xv   *tensor.Dense // the batch, written by fill
+	prog *engine.Program
+	g32  [][]float32
+	g64  [][]float64
+	tape *tapeStep
+}
+
+// tapeStep is the TapeMachine path, kept for debugging.
+type tapeStep struct {
 	x     *gorgonia.Node
-	xv    *tensor.Dense
 	cost  *gorgonia.Node
 	grads gorgonia.Nodes
 	m     gorgonia.VM
 }
 
-func newStepper(model dist.Distribution, rows, d int) (*stepper, error) {
+func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*stepper, error) {
 	g, err := bijectors.NewGraph(model.DType())
 	if err != nil {
 		return nil, err
@@ -294,65 +307,133 @@ func newStepper(model dist.Distribution, rows, d int) (*stepper, error) {
 	if err != nil {
 		return nil, err
 	}
-	xv := denseLike(model.DType(), make([]float64, rows*d), rows, d)
-	if err := gorgonia.Let(x, xv); err != nil {
+	switch exec {
+	case engine.Tape:
+		xv := denseLike(model.DType(), make([]float64, rows*d), rows, d)
+		return &stepper{xv: xv, tape: &tapeStep{x: x, cost: cost, grads: grads, m: gorgonia.NewTapeMachine(g.G)}}, nil
+	case engine.Compiled, "":
+	default:
+		return nil, fmt.Errorf("train: executor %q, expected compiled or tape", exec)
+	}
+	prog, err := engine.Compile(g.G, gorgonia.Nodes{x}, append(gorgonia.Nodes{cost}, grads...), engine.CPU)
+	if err != nil {
 		return nil, err
 	}
-	return &stepper{x: x, xv: xv, cost: cost, grads: grads, m: gorgonia.NewTapeMachine(g.G)}, nil
+	st := &stepper{xv: prog.Input(0), prog: prog}
+	for i := range grads {
+		switch v := prog.Output(i + 1).Data().(type) {
+		case []float32:
+			st.g32 = append(st.g32, v)
+		case []float64:
+			st.g64 = append(st.g64, v)
+		}
+	}
+	return st, nil
 }
 
 // fill copies the rows idx of data into the batch input.
 func (s *stepper) fill(data []float64, idx []int, d int) {
-	switch b := s.xv.Data().(type) {
-	case []float32:
+	if b, ok := s.xv.Data().([]float32); ok {
 		for r, i := range idx {
 			for j := 0; j < d; j++ {
 				b[r*d+j] = float32(data[i*d+j])
 			}
 		}
-	case []float64:
-		for r, i := range idx {
-			copy(b[r*d:(r+1)*d], data[i*d:(i+1)*d])
-		}
+		return
+	}
+	b := s.xv.Float64s()
+	for r, i := range idx {
+		copy(b[r*d:(r+1)*d], data[i*d:(i+1)*d])
 	}
 }
 
-func (s *stepper) run() (float64, []*tensor.Dense, error) {
-	defer s.m.Reset()
-	if err := gorgonia.Let(s.x, s.xv); err != nil {
-		return 0, nil, err
+// step computes the loss and gradients of the current batch and, when
+// both are finite, saves the parameters into lastGood and updates them.
+// A non-finite gradient is reported as a NaN loss. The compiled path does
+// not allocate.
+func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (float64, error) {
+	if s.tape != nil {
+		return s.tape.step(s.xv, opt, lastGood, values)
 	}
-	if err := s.m.RunAll(); err != nil {
-		return 0, nil, err
+	s.prog.Run()
+	if s.g32 != nil {
+		loss := float64(s.prog.Output(0).Float32s()[0])
+		if !finite32(s.g32) {
+			return math.NaN(), nil
+		}
+		if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
+			copyInto(lastGood, values)
+			opt.Step32(s.g32)
+		}
+		return loss, nil
+	}
+	loss := s.prog.Output(0).Float64s()[0]
+	if !finite64(s.g64) {
+		return math.NaN(), nil
+	}
+	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
+		copyInto(lastGood, values)
+		opt.Step64(s.g64)
+	}
+	return loss, nil
+}
+
+func (t *tapeStep) step(xv *tensor.Dense, opt *engine.Adam, lastGood, values []*tensor.Dense) (float64, error) {
+	defer t.m.Reset()
+	if err := gorgonia.Let(t.x, xv); err != nil {
+		return 0, err
+	}
+	if err := t.m.RunAll(); err != nil {
+		return 0, err
 	}
 	var loss float64
-	switch v := s.cost.Value().(type) {
+	switch v := t.cost.Value().(type) {
 	case *gorgonia.F32:
 		loss = float64(*v)
 	case *gorgonia.F64:
 		loss = float64(*v)
 	}
-	grads := make([]*tensor.Dense, len(s.grads))
-	for i, g := range s.grads {
-		grads[i] = g.Value().(*tensor.Dense)
+	var g32 [][]float32
+	var g64 [][]float64
+	for _, g := range t.grads {
+		switch v := g.Value().Data().(type) {
+		case []float32:
+			g32 = append(g32, v)
+		case []float64:
+			g64 = append(g64, v)
+		}
 	}
-	return loss, grads, nil
+	if !finite32(g32) || !finite64(g64) {
+		return math.NaN(), nil
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, nil
+	}
+	copyInto(lastGood, values)
+	if g32 != nil {
+		opt.Step32(g32)
+	} else {
+		opt.Step64(g64)
+	}
+	return loss, nil
 }
 
-func finite(ts []*tensor.Dense) bool {
-	for _, t := range ts {
-		switch v := t.Data().(type) {
-		case []float32:
-			for _, x := range v {
-				if x != x || x > math.MaxFloat32 || x < -math.MaxFloat32 {
-					return false
-				}
+func finite32(gs [][]float32) bool {
+	for _, g := range gs {
+		for _, x := range g {
+			if x != x || x > math.MaxFloat32 || x < -math.MaxFloat32 {
+				return false
 			}
-		case []float64:
-			for _, x := range v {
-				if math.IsNaN(x) || math.IsInf(x, 0) {
-					return false
-				}
+		}
+	}
+	return true
+}
+
+func finite64(gs [][]float64) bool {
+	for _, g := range gs {
+		for _, x := range g {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return false
 			}
 		}
 	}
@@ -367,10 +448,14 @@ func snapshot(ts []*tensor.Dense) []*tensor.Dense {
 	return out
 }
 
-// copyInto copies src's values into dst, element by element.
+// copyInto copies src's values into dst, tensor by tensor, without allocating.
 func copyInto(dst, src []*tensor.Dense) {
 	for i := range dst {
-		tensor.Copy(dst[i], src[i])
+		if dst[i].Dtype() == tensor.Float32 {
+			copy(dst[i].Float32s(), src[i].Float32s())
+		} else {
+			copy(dst[i].Float64s(), src[i].Float64s())
+		}
 	}
 }
 

@@ -1,0 +1,103 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+
+	"gorgonia.org/tensor"
+)
+
+// Adam is Kingma & Ba's optimizer with Keras's update rule, fused over all
+// parameters:
+//
+//	m ← β1·m + (1-β1)·g
+//	v ← β2·v + (1-β2)·g²
+//	θ ← θ - lr·√(1-β2ᵗ)/(1-β1ᵗ) · m / (√v + ε)
+//
+// It updates the parameter tensors in place; moments have the parameters'
+// dtype. Step32 and Step64 do not allocate.
+type Adam struct {
+	LR, Beta1, Beta2, Epsilon float64
+	t                         int
+	p32, m32, v32             [][]float32
+	p64, m64, v64             [][]float64
+}
+
+// NewAdam returns Adam over params (all float32 or all float64) with
+// Keras's defaults for the hyper-parameters left at zero: lr 1e-3, β1 0.9,
+// β2 0.999, ε 1e-7.
+func NewAdam(params []*tensor.Dense, lr, beta1, beta2, eps float64) (*Adam, error) {
+	a := &Adam{LR: lr, Beta1: beta1, Beta2: beta2, Epsilon: eps}
+	for _, f := range []*float64{&a.LR, &a.Beta1, &a.Beta2, &a.Epsilon} {
+		if *f < 0 || math.IsNaN(*f) || math.IsInf(*f, 0) {
+			return nil, fmt.Errorf("engine.NewAdam: hyper-parameter %g, expected a finite non-negative number", *f)
+		}
+	}
+	if a.LR == 0 {
+		a.LR = 1e-3
+	}
+	if a.Beta1 == 0 {
+		a.Beta1 = 0.9
+	}
+	if a.Beta2 == 0 {
+		a.Beta2 = 0.999
+	}
+	if a.Epsilon == 0 {
+		a.Epsilon = 1e-7
+	}
+	for i, p := range params {
+		switch v := p.Data().(type) {
+		case []float32:
+			a.p32 = append(a.p32, v)
+			a.m32 = append(a.m32, make([]float32, len(v)))
+			a.v32 = append(a.v32, make([]float32, len(v)))
+		case []float64:
+			a.p64 = append(a.p64, v)
+			a.m64 = append(a.m64, make([]float64, len(v)))
+			a.v64 = append(a.v64, make([]float64, len(v)))
+		default:
+			return nil, fmt.Errorf("engine.NewAdam: parameter %d has dtype %v, expected float32 or float64", i, p.Dtype())
+		}
+	}
+	if len(a.p32) > 0 && len(a.p64) > 0 {
+		return nil, fmt.Errorf("engine.NewAdam: parameters mix float32 and float64")
+	}
+	return a, nil
+}
+
+// Steps is the number of updates applied.
+func (a *Adam) Steps() int { return a.t }
+
+func (a *Adam) rate() float64 {
+	a.t++
+	return a.LR * math.Sqrt(1-math.Pow(a.Beta2, float64(a.t))) / (1 - math.Pow(a.Beta1, float64(a.t)))
+}
+
+// Step32 applies one update from the gradients, one per parameter.
+func (a *Adam) Step32(grads [][]float32) {
+	lrT := a.rate()
+	for i, p := range a.p32 {
+		adamUpdate(p, grads[i], a.m32[i], a.v32[i], a.Beta1, a.Beta2, a.Epsilon, lrT)
+	}
+}
+
+// Step64 applies one update from the gradients, one per parameter.
+func (a *Adam) Step64(grads [][]float64) {
+	lrT := a.rate()
+	for i, p := range a.p64 {
+		adamUpdate(p, grads[i], a.m64[i], a.v64[i], a.Beta1, a.Beta2, a.Epsilon, lrT)
+	}
+}
+
+func adamUpdate[T float32 | float64](p, g, m, v []T, b1, b2, eps, lrT float64) {
+	b1t, b2t, c1, c2, e, lr := T(b1), T(b2), T(1-b1), T(1-b2), eps, T(lrT)
+	g = g[:len(p)]
+	m = m[:len(p)]
+	v = v[:len(p)]
+	for j, gj := range g {
+		mj := b1t*m[j] + c1*gj
+		vj := b2t*v[j] + c2*gj*gj
+		m[j], v[j] = mj, vj
+		p[j] -= lr * mj / T(math.Sqrt(float64(vj))+e)
+	}
+}
