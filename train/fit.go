@@ -147,16 +147,10 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 	}
 	batch := min(cfg.BatchSize, nTrain)
 
-	steppers := map[int]*stepper{}
-	values := make([]*tensor.Dense, len(params))
-	for i, p := range params {
-		values[i] = p.Value
-	}
-	opt, err := engine.NewAdam(values, cfg.LearningRate, cfg.Beta1, cfg.Beta2, cfg.Epsilon)
+	tr, err := newTrainer(model, cfg)
 	if err != nil {
 		return nil, err
 	}
-	lastGood := snapshot(values)
 	var best []*tensor.Dense
 	bestLoss, sinceBest := math.Inf(1), 0
 
@@ -175,21 +169,16 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		sum := 0.0
 		for s := 0; s < stepsPerEpoch; s++ {
 			lo, hi := s*batch, min((s+1)*batch, nTrain)
-			st, ok := steppers[hi-lo]
-			if !ok {
-				var err error
-				if st, err = newStepper(model, hi-lo, d, cfg.Executor); err != nil {
-					return nil, err
-				}
-				steppers[hi-lo] = st
+			st, err := tr.stepperFor(hi - lo)
+			if err != nil {
+				return nil, err
 			}
 			st.fill(rows, order[lo:hi], d)
-			loss, err := st.step(opt, lastGood, values)
+			loss, err := tr.step(st)
 			if err != nil {
 				return nil, err
 			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				restore(values, lastGood)
 				return h, &NonFiniteError{Epoch: epoch, Step: s + 1, Loss: loss}
 			}
 			sum += loss * float64(hi-lo)
@@ -213,7 +202,7 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		if monitored < bestLoss {
 			bestLoss, sinceBest, h.BestEpoch = monitored, 0, epoch
 			if cfg.RestoreBest {
-				best = snapshot(values)
+				best = snapshot(tr.values)
 			}
 		} else if sinceBest++; cfg.Patience > 0 && sinceBest >= cfg.Patience {
 			h.StoppedEarly = true
@@ -221,7 +210,7 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		}
 	}
 	if cfg.RestoreBest && best != nil {
-		restore(values, best)
+		copyInto(tr.values, best)
 	}
 	return h, nil
 }
@@ -458,8 +447,6 @@ func copyInto(dst, src []*tensor.Dense) {
 		}
 	}
 }
-
-func restore(values, saved []*tensor.Dense) { copyInto(values, saved) }
 
 func denseLike(dt tensor.Dtype, v []float64, shape ...int) *tensor.Dense {
 	if dt == tensor.Float32 {

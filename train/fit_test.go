@@ -193,3 +193,28 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainerStepDoesNotAllocate checks that a compiled training step —
+// forward, backward, the finite check, the last-good copy and Adam —
+// allocates nothing after the first.
+func TestTrainerStepDoesNotAllocate(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		m := smallFlow(dt, ops.ScaleSoftplus)
+		tr := must(NewTrainer(m, Config{}))
+		batch := moons(32, 5, dt)
+		if _, err := tr.Step(batch); err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(20, func() {
+			if _, err := tr.Step(batch); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%v: %v allocations per step, want 0", dt, allocs)
+		}
+		if tr.Steps() != 22 {
+			t.Errorf("%d steps, want 22", tr.Steps())
+		}
+	}
+}
