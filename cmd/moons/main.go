@@ -20,6 +20,7 @@ import (
 	"github.com/nflowgo/nflow/bijectors"
 	"github.com/nflowgo/nflow/data"
 	"github.com/nflowgo/nflow/dist"
+	"github.com/nflowgo/nflow/engine"
 	"github.com/nflowgo/nflow/ops"
 	"github.com/nflowgo/nflow/plot"
 	"github.com/nflowgo/nflow/train"
@@ -117,7 +118,10 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	case !(o.lr > 0):
 		return nil, fmt.Errorf("-lr=%g: expected a positive learning rate", o.lr)
 	}
-	return o, checkDevice(o.device)
+	if _, err := engine.DeviceByName(o.device); err != nil {
+		return nil, fmt.Errorf("-device: %w", err)
+	}
+	return o, nil
 }
 
 func parseInts(s string) ([]int, error) {

@@ -1,0 +1,250 @@
+// Command bench measures nflow's speed on the lab's model and two larger
+// ones: training steps/s, log_prob points/s, sampling samples/s, achieved
+// GFLOP/s, allocations per step and peak memory, per device and batch size.
+//
+//	go run ./cmd/bench              # full table (about a minute per model)
+//	go run ./cmd/bench -quick       # seconds: a smoke run for CI
+//	go run ./cmd/bench -json        # one JSON line per measurement
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/nflowgo/nflow/bijectors"
+	"github.com/nflowgo/nflow/dist"
+	"github.com/nflowgo/nflow/engine"
+	"github.com/nflowgo/nflow/ops"
+	"github.com/nflowgo/nflow/train"
+	"gorgonia.org/tensor"
+)
+
+// model is one benchmark architecture: layers × MAF(MADE(D, hidden)).
+type model struct {
+	Name   string
+	D      int
+	Hidden []int
+	Layers int
+}
+
+var models = []model{
+	{"lab", 2, []int{128, 128}, 3},
+	{"deep", 8, []int{512, 512}, 5},
+	{"wide", 64, []int{1024, 1024}, 5},
+}
+
+// Result is one measurement (one JSON line with -json).
+type Result struct {
+	Device         string  `json:"device"`
+	Model          string  `json:"model"`
+	Params         int     `json:"params"`
+	Batch          int     `json:"batch"`
+	TrainStepsPerS float64 `json:"train_steps_per_s"`
+	TrainSamplesPS float64 `json:"train_samples_per_s"`
+	LogProbPerS    float64 `json:"log_prob_points_per_s"`
+	SamplePerS     float64 `json:"sample_samples_per_s"`
+	TrainGFLOPs    float64 `json:"train_gflop_per_s"`
+	LogProbGFLOPs  float64 `json:"log_prob_gflop_per_s"`
+	AllocsPerStep  float64 `json:"allocs_per_step"`
+	PeakHeapMB     float64 `json:"peak_heap_mb"`
+	Threads        int     `json:"threads"`
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	devices := fs.String("device", "cpu", "devices, comma-separated: cpu, cuda")
+	modelNames := fs.String("model", "lab,deep,wide", "models, comma-separated: lab (D=2, [128,128], 3 layers), deep (D=8, [512,512], 5), wide (D=64, [1024,1024], 5)")
+	batches := fs.String("batch", "32,256,4096", "batch sizes, comma-separated")
+	quick := fs.Bool("quick", false, "a smoke run in seconds: the lab model, short timings, one round")
+	rounds := fs.Int("rounds", 3, "timed rounds per figure; the median is reported")
+	seconds := fs.Float64("seconds", 0.5, "length of each timed round")
+	asJSON := fs.Bool("json", false, "print one JSON line per measurement instead of a table")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *quick {
+		*modelNames, *batches, *rounds, *seconds = "lab", "32,256", 1, 0.05
+	}
+	bs, err := parseInts(*batches)
+	if err != nil {
+		return fmt.Errorf("-batch: %v", err)
+	}
+	if *rounds < 1 || !(*seconds > 0) {
+		return fmt.Errorf("-rounds=%d -seconds=%g: expected at least one round of positive length", *rounds, *seconds)
+	}
+	var ms []model
+	for _, name := range strings.Split(*modelNames, ",") {
+		found := false
+		for _, m := range models {
+			if m.Name == strings.TrimSpace(name) {
+				ms, found = append(ms, m), true
+			}
+		}
+		if !found {
+			return fmt.Errorf("-model: unknown model %q, expected lab, deep or wide", name)
+		}
+	}
+	var results []Result
+	for _, devName := range strings.Split(*devices, ",") {
+		dev, err := engine.DeviceByName(strings.TrimSpace(devName))
+		if err != nil {
+			return fmt.Errorf("-device: %w", err)
+		}
+		for _, m := range ms {
+			for _, b := range bs {
+				r, err := measure(dev, m, b, *rounds, time.Duration(*seconds*float64(time.Second)))
+				if err != nil {
+					return fmt.Errorf("%s %s batch %d: %w", dev.Name(), m.Name, b, err)
+				}
+				if *asJSON {
+					line, _ := json.Marshal(r)
+					fmt.Fprintln(stdout, string(line))
+				} else {
+					fmt.Fprintf(stderr, "measured %s %s batch %d\n", r.Device, r.Model, r.Batch)
+				}
+				results = append(results, r)
+			}
+		}
+	}
+	if !*asJSON {
+		printTable(stdout, results)
+	}
+	return nil
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("%q is not a positive integer", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func build(m model) (*dist.TransformedDistribution, error) {
+	flow, err := bijectors.NewMAFStack(m.Layers, bijectors.MADEConfig{EventSize: m.D, HiddenUnits: m.Hidden,
+		Activation: ops.ReLU, Seed: 1}, ops.ScaleSoftplus)
+	if err != nil {
+		return nil, err
+	}
+	base, err := dist.StandardNormal(m.D, tensor.Float32)
+	if err != nil {
+		return nil, err
+	}
+	return dist.NewTransformedDistribution(base, flow)
+}
+
+// forwardFLOPs is the flop count of one network pass over one point:
+// 2·Σ in·out over every dense layer of every MADE.
+func forwardFLOPs(m model) float64 {
+	sizes := append(append([]int{m.D}, m.Hidden...), 2*m.D)
+	f := 0
+	for i := 0; i+1 < len(sizes); i++ {
+		f += 2 * sizes[i] * sizes[i+1]
+	}
+	return float64(f * m.Layers)
+}
+
+// rate runs f repeatedly for rounds timed rounds of about d each, after a
+// warm-up call, and returns the median calls per second.
+func rate(rounds int, d time.Duration, f func() error) (float64, error) {
+	if err := f(); err != nil {
+		return 0, err
+	}
+	var rates []float64
+	for r := 0; r < rounds; r++ {
+		n, start := 0, time.Now()
+		for time.Since(start) < d || n == 0 {
+			if err := f(); err != nil {
+				return 0, err
+			}
+			n++
+		}
+		rates = append(rates, float64(n)/time.Since(start).Seconds())
+	}
+	sort.Float64s(rates)
+	return rates[len(rates)/2], nil
+}
+
+func measure(dev engine.Device, m model, batch, rounds int, d time.Duration) (Result, error) {
+	runtime.GC()
+	td, err := build(m)
+	if err != nil {
+		return Result{}, err
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	data, err := td.Base.Sample(batch, rng)
+	if err != nil {
+		return Result{}, err
+	}
+	r := Result{Device: dev.Name(), Model: m.Name, Batch: batch, Threads: runtime.GOMAXPROCS(0)}
+	for _, p := range td.Params() {
+		r.Params += p.Value.Shape().TotalSize()
+	}
+	tr, err := train.NewTrainer(td, train.Config{})
+	if err != nil {
+		return r, err
+	}
+	var ms runtime.MemStats
+	step := func() error { _, err := tr.Step(data); return err }
+	if r.TrainStepsPerS, err = rate(rounds, d, step); err != nil {
+		return r, err
+	}
+	runtime.ReadMemStats(&ms)
+	before, steps := ms.Mallocs, tr.Steps()
+	for i := 0; i < 20; i++ {
+		if err := step(); err != nil {
+			return r, err
+		}
+	}
+	runtime.ReadMemStats(&ms)
+	r.AllocsPerStep = float64(ms.Mallocs-before) / float64(tr.Steps()-steps)
+	r.TrainSamplesPS = r.TrainStepsPerS * float64(batch)
+	fwd := forwardFLOPs(m)
+	r.TrainGFLOPs = r.TrainSamplesPS * 3 * fwd / 1e9
+
+	if r.LogProbPerS, err = rate(rounds, d, func() error { _, err := td.LogProb(data); return err }); err != nil {
+		return r, err
+	}
+	r.LogProbPerS *= float64(batch)
+	r.LogProbGFLOPs = r.LogProbPerS * fwd / 1e9
+	if r.SamplePerS, err = rate(rounds, d, func() error { _, err := td.Sample(batch, rng); return err }); err != nil {
+		return r, err
+	}
+	r.SamplePerS *= float64(batch)
+	runtime.ReadMemStats(&ms)
+	r.PeakHeapMB = float64(ms.HeapSys) / (1 << 20)
+	return r, nil
+}
+
+func printTable(w io.Writer, rs []Result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "device\tmodel\tbatch\ttrain steps/s\ttrain samples/s\tlog_prob pts/s\tsample samples/s\ttrain GFLOP/s\tlog_prob GFLOP/s\tallocs/step\theap MB\t")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t%.0f\t\n", r.Device, r.Model, r.Batch,
+			r.TrainStepsPerS, r.TrainSamplesPS, r.LogProbPerS, r.SamplePerS, r.TrainGFLOPs, r.LogProbGFLOPs, r.AllocsPerStep, r.PeakHeapMB)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "GOMAXPROCS %d; FLOPs: training = 3 x forward, forward = 2·Σ in·out per point per MAF layer.\n", runtime.GOMAXPROCS(0))
+}

@@ -1,0 +1,19 @@
+package engine
+
+import "fmt"
+
+// ErrNoGPUSupport is returned for the cuda device by a binary built
+// without the gpu build tag.
+var ErrNoGPUSupport = fmt.Errorf("this binary was built without GPU support; rebuild with the gpu build tag (go run -tags gpu ./cmd/... -device=cuda) on a machine with the CUDA headers (see GPU.md and `make gpu-check`)")
+
+// DeviceByName returns the device called name: "cpu", or "cuda" in a
+// binary built with the gpu tag.
+func DeviceByName(name string) (Device, error) {
+	switch name {
+	case "cpu", "":
+		return CPU, nil
+	case "cuda":
+		return cudaDevice()
+	}
+	return nil, fmt.Errorf("device %q: unknown device, expected cpu or cuda", name)
+}
