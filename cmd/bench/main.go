@@ -80,8 +80,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *quick {
-		*modelNames, *batches, *rounds, *seconds = "lab", "32,256", 1, 0.05
+	if *quick { // explicit flags win over -quick's settings
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for name, v := range map[string]string{"model": "lab", "batch": "32,256", "rounds": "1", "seconds": "0.05"} {
+			if !set[name] {
+				fs.Set(name, v)
+			}
+		}
 	}
 	bs, err := parseInts(*batches)
 	if err != nil {
