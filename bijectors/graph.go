@@ -3,6 +3,7 @@ package bijectors
 import (
 	"fmt"
 
+	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -22,6 +23,8 @@ type Graph struct {
 	DType  tensor.Dtype
 	nodes  map[*Param]*gorgonia.Node
 	params []*Param
+	masked map[*Param]*gorgonia.Node
+	zeros  map[int]*gorgonia.Node
 }
 
 // NewGraph returns an empty graph of the given dtype (Float32 or Float64).
@@ -29,7 +32,8 @@ func NewGraph(dt tensor.Dtype) (*Graph, error) {
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, fmt.Errorf("dtype %v, expected float32 or float64", dt)
 	}
-	return &Graph{G: gorgonia.NewGraph(), DType: dt, nodes: map[*Param]*gorgonia.Node{}}, nil
+	return &Graph{G: gorgonia.NewGraph(), DType: dt, nodes: map[*Param]*gorgonia.Node{},
+		masked: map[*Param]*gorgonia.Node{}, zeros: map[int]*gorgonia.Node{}}, nil
 }
 
 // Input adds an input matrix [rows, cols] to the graph.
@@ -49,6 +53,41 @@ func (g *Graph) Param(p *Param) (*gorgonia.Node, error) {
 	g.nodes[p] = n
 	g.params = append(g.params, p)
 	return n, nil
+}
+
+// MaskedParam returns the node W∘mask for parameter p, added once per
+// graph (a network applied several times in one graph masks its kernels
+// once).
+func (g *Graph) MaskedParam(p *Param, mask []float64) (*gorgonia.Node, error) {
+	if n, ok := g.masked[p]; ok {
+		return n, nil
+	}
+	w, err := g.Param(p)
+	if err != nil {
+		return nil, err
+	}
+	n, err := Apply(ops.NewMask(mask), w)
+	if err != nil {
+		return nil, err
+	}
+	g.masked[p] = n
+	return n, nil
+}
+
+// ZeroRow returns a constant [1, d] row of zeros.
+func (g *Graph) ZeroRow(d int) *gorgonia.Node {
+	if n, ok := g.zeros[d]; ok {
+		return n
+	}
+	var v *tensor.Dense
+	if g.DType == tensor.Float32 {
+		v = tensor.New(tensor.WithShape(1, d), tensor.WithBacking(make([]float32, d)))
+	} else {
+		v = tensor.New(tensor.WithShape(1, d), tensor.WithBacking(make([]float64, d)))
+	}
+	n := gorgonia.NodeFromAny(g.G, v, gorgonia.WithName(fmt.Sprintf("zeros%d", d)))
+	g.zeros[d] = n
+	return n
 }
 
 // Params returns the parameters the graph reads, in the order first used,

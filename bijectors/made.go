@@ -64,7 +64,8 @@ type MADEConfig struct {
 //   - output [N, D·Params]: column e·Params + p is parameter p of feature e,
 //     so parameter p of feature e depends only on features of lower degree.
 //
-// Each layer is y = act(x (W∘M) + b); the last has no activation.
+// Each layer is y = act(x (W∘M) + b); the last has no activation. A graph
+// computes W∘M once (Graph.MaskedParam) and then a plain dense product.
 // Cost: 2·N·Σ(in·out) flops per pass.
 type AutoregressiveNetwork struct {
 	cfg     MADEConfig
@@ -121,7 +122,7 @@ func NewAutoregressiveNetwork(cfg MADEConfig) (*AutoregressiveNetwork, error) {
 		if l+2 == len(n.sizes) {
 			act = ops.Identity
 		}
-		op, err := ops.NewDense(in, out, n.masks[l], act)
+		op, err := ops.NewDense(in, out, nil, act) // the kernel is masked by its own node
 		if err != nil {
 			return nil, err
 		}
@@ -292,7 +293,7 @@ func (n *AutoregressiveNetwork) NumParams() int {
 func (n *AutoregressiveNetwork) Node(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
 	h := x
 	for l, op := range n.ops {
-		w, err := g.Param(n.weights[l])
+		w, err := g.MaskedParam(n.weights[l], n.masks[l])
 		if err != nil {
 			return nil, err
 		}

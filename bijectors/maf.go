@@ -64,12 +64,21 @@ func (m *MaskedAutoregressiveFlow) InverseNode(g *Graph, y *gorgonia.Node) (*gor
 }
 
 func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
-	y, err := Apply(ops.NewZerosLike(), x)
+	// Pass 1 starts from y = 0, the same for every row: run the network
+	// once on a zero row and broadcast it.
+	h0, err := m.Net.Node(g, g.ZeroRow(m.EventSize()))
 	if err != nil {
 		return nil, nil, err
 	}
-	var h *gorgonia.Node
-	for pass := 0; pass < m.EventSize(); pass++ {
+	h, err := Apply(ops.NewRepeatRows(), h0, x)
+	if err != nil {
+		return nil, nil, err
+	}
+	y, err := Apply(ops.NewAffineAR(false, m.Scale), x, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	for pass := 1; pass < m.EventSize(); pass++ {
 		if h, err = m.Net.Node(g, y); err != nil {
 			return nil, nil, err
 		}

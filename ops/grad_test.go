@@ -71,6 +71,8 @@ func gradCases(t *testing.T) []gradCase {
 		cs = append(cs, gradCase{"Pointwise", NewPointwise(f), []*tensor.Dense{randDense(rng, dom[0], dom[1], 3, 2)}, []int{0}})
 		cs = append(cs, gradCase{"PointwiseLDJ", NewPointwiseLDJ(f), []*tensor.Dense{randDense(rng, dom[0], dom[1], 3, 2)}, []int{0}})
 	}
+	cs = append(cs, gradCase{"Mask", NewMask(mask), []*tensor.Dense{randDense(rng, -2, 2, 3, 4)}, []int{0}})
+	cs = append(cs, gradCase{"RepeatRows", NewRepeatRows(), []*tensor.Dense{randDense(rng, -2, 2, 1, 4), randDense(rng, -2, 2, 5, 2)}, []int{0}})
 	cs = append(cs, gradCase{"ConstAffine", NewConstAffine([]float64{2, -0.5}, []float64{1, 3}), []*tensor.Dense{randDense(rng, -2, 2, 3, 2)}, []int{0}})
 	return cs
 }

@@ -261,6 +261,6 @@ func (op *ZerosLike) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	}
 	return s[0].Clone(), nil
 }
-func (op *ZerosLike) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
+func (op *ZerosLike) Do(v ...gorgonia.Value) (gorgonia.Value, error)        { return do(op, v) }
 func (op *ZerosLike) Exec32(out []float32, _ [][]float32, _ []tensor.Shape) { clear(out) }
 func (op *ZerosLike) Exec64(out []float64, _ [][]float64, _ []tensor.Shape) { clear(out) }
