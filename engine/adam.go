@@ -77,7 +77,7 @@ func (a *Adam) rate() float64 {
 func (a *Adam) Step32(grads [][]float32) {
 	lrT := a.rate()
 	for i, p := range a.p32 {
-		adamUpdate(p, grads[i], a.m32[i], a.v32[i], a.Beta1, a.Beta2, a.Epsilon, lrT)
+		adam32(p, grads[i], a.m32[i], a.v32[i], a.Beta1, a.Beta2, a.Epsilon, lrT)
 	}
 }
 
@@ -100,4 +100,24 @@ func adamUpdate[T float32 | float64](p, g, m, v []T, b1, b2, eps, lrT float64) {
 		m[j], v[j] = mj, vj
 		p[j] -= lr * mj / T(math.Sqrt(float64(vj))+e)
 	}
+}
+
+// allFinite reports whether every x is finite: x - x is 0 for finite x and
+// NaN for ±Inf and NaN.
+func allFinite[T float32 | float64](xs []T) bool {
+	var s T
+	for _, x := range xs {
+		s += x - x
+	}
+	return s == 0
+}
+
+// AllFinite64 reports whether every value in every slice is finite.
+func AllFinite64(xs [][]float64) bool {
+	for _, x := range xs {
+		if !allFinite(x) {
+			return false
+		}
+	}
+	return true
 }

@@ -347,7 +347,7 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 	s.prog.Run()
 	if s.g32 != nil {
 		loss := float64(s.prog.Output(0).Float32s()[0])
-		if !finite32(s.g32) {
+		if !engine.AllFinite32(s.g32) {
 			return math.NaN(), nil
 		}
 		if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
@@ -357,7 +357,7 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 		return loss, nil
 	}
 	loss := s.prog.Output(0).Float64s()[0]
-	if !finite64(s.g64) {
+	if !engine.AllFinite64(s.g64) {
 		return math.NaN(), nil
 	}
 	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
@@ -392,7 +392,7 @@ func (t *tapeStep) step(xv *tensor.Dense, opt *engine.Adam, lastGood, values []*
 			g64 = append(g64, v)
 		}
 	}
-	if !finite32(g32) || !finite64(g64) {
+	if !engine.AllFinite32(g32) || !engine.AllFinite64(g64) {
 		return math.NaN(), nil
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
@@ -405,28 +405,6 @@ func (t *tapeStep) step(xv *tensor.Dense, opt *engine.Adam, lastGood, values []*
 		opt.Step64(g64)
 	}
 	return loss, nil
-}
-
-func finite32(gs [][]float32) bool {
-	for _, g := range gs {
-		for _, x := range g {
-			if x != x || x > math.MaxFloat32 || x < -math.MaxFloat32 {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func finite64(gs [][]float64) bool {
-	for _, g := range gs {
-		for _, x := range g {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func snapshot(ts []*tensor.Dense) []*tensor.Dense {

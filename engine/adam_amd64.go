@@ -1,0 +1,40 @@
+package engine
+
+import "golang.org/x/sys/cpu"
+
+//go:noescape
+func adamAVX2(pp, gg, mm, vv *float32, n int, b1, b2, c1, c2, lr, eps float32)
+
+var useAdamAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// adam32 is the float32 update: AVX2 over multiples of 8, Go for the rest.
+func adam32(p, g, m, v []float32, b1, b2, eps, lrT float64) {
+	n := len(p)
+	g, m, v = g[:n], m[:n], v[:n]
+	if useAdamAVX2 && n >= 8 {
+		k := n &^ 7
+		adamAVX2(&p[0], &g[0], &m[0], &v[0], k, float32(b1), float32(b2), float32(1-b1), float32(1-b2), float32(lrT), float32(eps))
+		p, g, m, v = p[k:], g[k:], m[k:], v[k:]
+	}
+	adamUpdate(p, g, m, v, b1, b2, eps, lrT)
+}
+
+//go:noescape
+func nanProbeAVX2(x *float32, n int) float32
+
+// AllFinite32 reports whether every value in every slice is finite.
+func AllFinite32(xs [][]float32) bool {
+	for _, x := range xs {
+		if useAdamAVX2 && len(x) >= 8 {
+			k := len(x) &^ 7
+			if s := nanProbeAVX2(&x[0], k); s != 0 {
+				return false
+			}
+			x = x[k:]
+		}
+		if !allFinite(x) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,71 @@
+#include "textflag.h"
+
+// func adamAVX2(pp, gg, mm, vv *float32, n int, b1, b2, c1, c2, lr, eps float32)
+// n is a multiple of 8. c1 = 1-b1, c2 = 1-b2, lr is the bias-corrected rate.
+TEXT ·adamAVX2(SB), NOSPLIT, $0-64
+	MOVQ pp+0(FP), DI
+	MOVQ gg+8(FP), SI
+	MOVQ mm+16(FP), R8
+	MOVQ vv+24(FP), R9
+	MOVQ n+32(FP), CX
+	VBROADCASTSS b1+40(FP), Y8
+	VBROADCASTSS b2+44(FP), Y9
+	VBROADCASTSS c1+48(FP), Y10
+	VBROADCASTSS c2+52(FP), Y11
+	VBROADCASTSS lr+56(FP), Y12
+	VBROADCASTSS eps+60(FP), Y13
+	XORQ AX, AX
+
+loop:
+	CMPQ AX, CX
+	JGE  done
+	VMOVUPS     (SI)(AX*4), Y0
+	VMOVUPS     (R8)(AX*4), Y1
+	VMOVUPS     (R9)(AX*4), Y2
+	VMULPS      Y8, Y1, Y1
+	VFMADD231PS Y10, Y0, Y1
+	VMULPS      Y9, Y2, Y2
+	VMULPS      Y0, Y0, Y3
+	VFMADD231PS Y11, Y3, Y2
+	VMOVUPS     Y1, (R8)(AX*4)
+	VMOVUPS     Y2, (R9)(AX*4)
+	VSQRTPS     Y2, Y4
+	VADDPS      Y13, Y4, Y4
+	VMULPS      Y12, Y1, Y5
+	VDIVPS      Y4, Y5, Y5
+	VMOVUPS     (DI)(AX*4), Y6
+	VSUBPS      Y5, Y6, Y6
+	VMOVUPS     Y6, (DI)(AX*4)
+	ADDQ        $8, AX
+	JMP         loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func nanProbeAVX2(x *float32, n int) float32
+// Returns Σ (x_i - x_i) over a multiple of 8 elements: 0 when every x_i is
+// finite, NaN otherwise.
+TEXT ·nanProbeAVX2(SB), NOSPLIT, $0-20
+	MOVQ   x+0(FP), SI
+	MOVQ   n+8(FP), CX
+	VXORPS Y0, Y0, Y0
+	XORQ   AX, AX
+
+probe:
+	CMPQ    AX, CX
+	JGE     reduce
+	VMOVUPS (SI)(AX*4), Y1
+	VSUBPS  Y1, Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	ADDQ    $8, AX
+	JMP     probe
+
+reduce:
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VZEROUPPER
+	MOVSS        X0, ret+16(FP)
+	RET
