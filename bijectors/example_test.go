@@ -572,7 +572,7 @@ func ExampleAutoregressiveNetwork() {
 	for _, row := range []int{1, 2} {
 		var moved []int
 		for c := 0; c < 6; c++ {
-			if v[row*6+c] != v[c] {
+			if math.Abs(v[row*6+c]-v[c]) > 1e-9 {
 				moved = append(moved, c)
 			}
 		}

@@ -154,6 +154,18 @@ func ExampleDevice() {
 	// true
 }
 
+func ExampleDeviceByName() {
+	// "cuda" is a device only in a binary built with the gpu tag; otherwise
+	// its error wraps ErrNoGPUSupport.
+	dev, err := engine.DeviceByName("cpu")
+	fmt.Println(dev.Name(), err)
+	_, err = engine.DeviceByName("tpu")
+	fmt.Println(err)
+	// Output:
+	// cpu <nil>
+	// device "tpu": unknown device, expected cpu or cuda
+}
+
 func ExampleCompile() {
 	// y = x W + b with W and b bound to values: parameters, read in place.
 	g := gorgonia.NewGraph()
