@@ -15,9 +15,9 @@ import (
 //
 //	log p(x) = Σ_d -½((x_d-loc_d)/s_d)² - log s_d - ½ log 2π
 type MultivariateNormalDiag struct {
-	Loc, ScaleDiag []float64
-	dtype          tensor.Dtype
-	op             *ops.NormalLogProb
+	loc, scale []float64
+	dtype      tensor.Dtype
+	op         *ops.NormalLogProb
 }
 
 // NewMultivariateNormalDiag returns the distribution in dtype dt (Float32
@@ -37,7 +37,7 @@ func NewMultivariateNormalDiag(loc, scaleDiag []float64, dt tensor.Dtype) (*Mult
 	if err != nil {
 		return nil, fmt.Errorf("MultivariateNormalDiag: %w", err)
 	}
-	return &MultivariateNormalDiag{Loc: op.Loc, ScaleDiag: op.Scale, dtype: dt, op: op}, nil
+	return &MultivariateNormalDiag{loc: append([]float64(nil), op.Loc...), scale: append([]float64(nil), op.Scale...), dtype: dt, op: op}, nil
 }
 
 // StandardNormal returns the D-dimensional standard normal in dtype dt.
@@ -45,10 +45,16 @@ func StandardNormal(d int, dt tensor.Dtype) (*MultivariateNormalDiag, error) {
 	return NewMultivariateNormalDiag(make([]float64, d), nil, dt)
 }
 
+// Loc returns a copy of the mean.
+func (m *MultivariateNormalDiag) Loc() []float64 { return append([]float64(nil), m.loc...) }
+
+// ScaleDiag returns a copy of the standard deviations.
+func (m *MultivariateNormalDiag) ScaleDiag() []float64 { return append([]float64(nil), m.scale...) }
+
 func (m *MultivariateNormalDiag) String() string {
-	return fmt.Sprintf("MultivariateNormalDiag(loc=%v, scale_diag=%v)", m.Loc, m.ScaleDiag)
+	return fmt.Sprintf("MultivariateNormalDiag(loc=%v, scale_diag=%v)", m.loc, m.scale)
 }
-func (m *MultivariateNormalDiag) EventSize() int             { return len(m.Loc) }
+func (m *MultivariateNormalDiag) EventSize() int             { return len(m.loc) }
 func (m *MultivariateNormalDiag) DType() tensor.Dtype        { return m.dtype }
 func (m *MultivariateNormalDiag) Params() []*bijectors.Param { return nil }
 
@@ -64,10 +70,10 @@ func (m *MultivariateNormalDiag) Sample(n int, rng *rand.Rand) (*tensor.Dense, e
 	if rng == nil {
 		return nil, fmt.Errorf("%v: random source is nil", m)
 	}
-	d := len(m.Loc)
+	d := len(m.loc)
 	v := make([]float64, n*d)
 	for i := range v {
-		v[i] = m.Loc[i%d] + m.ScaleDiag[i%d]*rng.NormFloat64()
+		v[i] = m.loc[i%d] + m.scale[i%d]*rng.NormFloat64()
 	}
 	return denseIn(m.dtype, v, n, d), nil
 }

@@ -129,17 +129,33 @@ type Key struct {
 	DType      tensor.Dtype
 }
 
-// Cache holds Funcs by Key. The zero value is ready to use.
+// Cache holds Funcs by Key, at most MaxCached of them: adding one more
+// drops the least recently used. The zero value is ready to use.
 type Cache struct {
-	mu sync.Mutex
-	m  map[Key]*Func
+	mu   sync.Mutex
+	m    map[Key]*Func
+	used map[Key]uint64
+	tick uint64
 }
 
-// Get returns the Func for k, building it with build on first use.
+// MaxCached bounds the number of Funcs a Cache keeps.
+const MaxCached = 64
+
+// Len is the number of cached Funcs.
+func (c *Cache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
+}
+
+// Get returns the Func for k, building it with build on first use. k.Owner
+// must be comparable (a pointer, typically).
 func (c *Cache) Get(k Key, build func() (*Func, error)) (*Func, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.tick++
 	if f, ok := c.m[k]; ok {
+		c.used[k] = c.tick
 		return f, nil
 	}
 	f, err := build()
@@ -147,8 +163,19 @@ func (c *Cache) Get(k Key, build func() (*Func, error)) (*Func, error) {
 		return nil, err
 	}
 	if c.m == nil {
-		c.m = make(map[Key]*Func)
+		c.m, c.used = make(map[Key]*Func), make(map[Key]uint64)
 	}
-	c.m[k] = f
+	if len(c.m) >= MaxCached {
+		var oldest Key
+		first := true
+		for key, t := range c.used {
+			if first || t < c.used[oldest] {
+				oldest, first = key, false
+			}
+		}
+		delete(c.m, oldest)
+		delete(c.used, oldest)
+	}
+	c.m[k], c.used[k] = f, c.tick
 	return f, nil
 }

@@ -1,0 +1,147 @@
+package gemm
+
+// problem holds the arguments of one product C = alpha·op(A)·op(B) + beta·C.
+type problem[T float] struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    T
+	a, b, c        []T
+	lda, ldb, ldc  int
+}
+
+// buffers are one goroutine's packing buffers for one element type.
+type buffers[T float] struct {
+	a    []T // mc×kc block of A, in panels of mr rows
+	b    []T // kc×nc block of B, in panels of nr columns
+	tile []T // mr×nr tile for partial tiles of unmasked kernels
+}
+
+// reserve makes the buffers large enough for ks. It allocates only on the
+// first use of a kernel set with larger blocks.
+func (bf *buffers[T]) reserve(ks *kernels[T]) {
+	if n := ks.mc * ks.kc; len(bf.a) < n {
+		bf.a = make([]T, n)
+	}
+	if n := ks.kc * ks.nc; len(bf.b) < n {
+		bf.b = make([]T, n)
+	}
+	if n := ks.mr * ks.nr; len(bf.tile) < n {
+		bf.tile = make([]T, n)
+	}
+}
+
+// How a block reads A.
+const (
+	aPacked = iota // packed into panels by packA
+	aCol           // Aᵀ stored k×m, read in place: op(A)[i, p] at a[p·lda + i]
+	aRow           // A stored m×k, read in place: op(A)[i, p] at a[i·lda + p]
+)
+
+// Packing strategies; tests select each in turn.
+const (
+	packAuto   = iota // pack where it pays
+	packAlways        // pack A and B always
+	packNever         // read A and B in place wherever their layout allows
+)
+
+var packing = packAuto
+
+// Thresholds of packAuto. Packing A costs m·k moves against 2·m·n·k flops,
+// so it pays once n is large; A read in place also risks cache-set conflicts
+// when lda is a large power of two. Packing B costs k·n moves against
+// 2·m·n·k flops and keeps the panel of B in L1, so it pays once m is large.
+const (
+	rowAMaxN    = 256
+	directBMaxM = 64
+)
+
+// plan returns how the block C[i0:i1, j0:j1] reads A and whether it reads
+// whole panels of B in place.
+func plan[T float](p *problem[T], i0, i1, j0, j1 int) (aMode int, directB bool) {
+	switch packing {
+	case packAlways:
+		return aPacked, false
+	case packNever:
+		if p.transA {
+			return aCol, !p.transB
+		}
+		return aRow, !p.transB
+	}
+	aMode = aPacked
+	if p.transA {
+		aMode = aCol
+	} else if j1-j0 <= rowAMaxN {
+		aMode = aRow
+	}
+	return aMode, !p.transB && i1-i0 <= directBMaxM
+}
+
+// compute computes the block C[i0:i1, j0:j1] of p with the kernels ks and the
+// buffers bf, blocking k by ks.kc, n by ks.nc and m by ks.mc.
+// Cost: 2·(i1-i0)·(j1-j0)·k flops.
+func compute[T float](ks *kernels[T], bf *buffers[T], p *problem[T], i0, i1, j0, j1 int) {
+	bf.reserve(ks)
+	aMode, directB := plan(p, i0, i1, j0, j1)
+	for jc := j0; jc < j1; jc += ks.nc {
+		nc := min(ks.nc, j1-jc)
+		for pc := 0; pc < p.k; pc += ks.kc {
+			kc := min(ks.kc, p.k-pc)
+			beta := p.beta
+			if pc > 0 {
+				beta = 1
+			}
+			for jr := 0; jr < nc; jr += ks.nr {
+				if w := min(ks.nr, nc-jr); !directB || w < ks.nr {
+					packB(p, bf.b[jr*kc:], pc, kc, jc+jr, w, ks.nr)
+				}
+			}
+			for ic := i0; ic < i1; ic += ks.mc {
+				mc := min(ks.mc, i1-ic)
+				if aMode == aPacked {
+					packA(p, bf.a, ic, mc, pc, kc, ks.mr)
+				}
+				macro(ks, bf, p, aMode, directB, ic, mc, jc, nc, pc, kc, beta)
+			}
+		}
+	}
+}
+
+// macro runs the microkernels over C[ic:ic+mc, jc:jc+nc] for the k-range
+// [pc, pc+kc), one panel of B at a time so that it stays in L1 while the
+// panels of A stream from L2.
+func macro[T float](ks *kernels[T], bf *buffers[T], p *problem[T], aMode int, directB bool, ic, mc, jc, nc, pc, kc int, beta T) {
+	np := panels(mc, ks.mr)
+	for jr := 0; jr < nc; jr += ks.nr {
+		w := min(ks.nr, nc-jr)
+		bp, bs := &bf.b[jr*kc], ks.nr
+		if directB && w == ks.nr {
+			bp, bs = &p.b[pc*p.ldb+jc+jr], p.ldb
+		}
+		off := 0
+		for q := 0; q < np; q++ {
+			rows := panelRows(mc, np, q)
+			i := ic + off
+			var (
+				ap *T
+				as int
+				fn microKernel[T]
+			)
+			switch aMode {
+			case aPacked:
+				ap, as, fn = &bf.a[off*kc], rows, ks.col[rows]
+			case aCol:
+				ap, as, fn = &p.a[pc*p.lda+i], p.lda, ks.col[rows]
+			default:
+				ap, as, fn = &p.a[i*p.lda+pc], p.lda, ks.row[rows]
+			}
+			ci := i*p.ldc + jc + jr
+			if w == ks.nr || ks.masked {
+				fn(kc, ap, as, bp, bs, &p.c[ci], p.ldc, w, p.alpha, beta)
+			} else {
+				fn(kc, ap, as, bp, bs, &bf.tile[0], ks.nr, ks.nr, p.alpha, 0)
+				addTile(bf.tile, ks.nr, p.c[ci:], p.ldc, rows, w, beta)
+			}
+			off += rows
+		}
+	}
+}

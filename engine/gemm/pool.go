@@ -1,0 +1,171 @@
+package gemm
+
+import (
+	"runtime"
+	"sync"
+)
+
+// parallelFlops is the least work, 2·m·n·k flops, split across goroutines;
+// below it, waking the workers costs more than it saves.
+const parallelFlops = 2 << 20
+
+// job is a block C[i0:i1, j0:j1] of one product in either precision.
+type job struct {
+	s  *kernels[float32] // non-nil for a float32 product
+	d  *kernels[float64] // non-nil for a float64 product
+	ps problem[float32]
+	pd problem[float64]
+
+	i0, i1, j0, j1 int
+}
+
+// run computes the block of j with the buffers of ws.
+func (j *job) run(ws *workspace) {
+	if j.s != nil {
+		compute(j.s, &ws.s, &j.ps, j.i0, j.i1, j.j0, j.j1)
+		return
+	}
+	compute(j.d, &ws.d, &j.pd, j.i0, j.i1, j.j0, j.j1)
+}
+
+// packsA and packsB report whether the kernels of j pack A and B when they
+// compute the whole product.
+func (j *job) packs() (packsA, packsB bool) {
+	var aMode int
+	var directB bool
+	if j.s != nil {
+		aMode, directB = plan(&j.ps, 0, j.ps.m, 0, j.ps.n)
+	} else {
+		aMode, directB = plan(&j.pd, 0, j.pd.m, 0, j.pd.n)
+	}
+	return aMode == aPacked, !directB
+}
+
+// workspace holds the packing buffers of one goroutine.
+type workspace struct {
+	s buffers[float32]
+	d buffers[float64]
+}
+
+// worker is a goroutine that computes the jobs sent to it, each in its own
+// preallocated job, so that dispatch does not allocate.
+type worker struct {
+	jobs chan *job
+	job  job
+	ws   workspace
+}
+
+func (w *worker) loop() {
+	for j := range w.jobs {
+		j.run(&w.ws)
+		pool.wg.Done()
+	}
+}
+
+// pool is the persistent set of workers. The goroutine holding mu owns the
+// workers and ws; a product that finds mu held runs on its own goroutine
+// with a spare workspace.
+var pool struct {
+	mu      sync.Mutex
+	threads int
+	workers []*worker
+	ws      workspace
+	wg      sync.WaitGroup
+}
+
+// spare holds the workspaces of products run while pool is busy.
+var spare = make(chan *workspace, 8)
+
+func init() { pool.threads = runtime.GOMAXPROCS(0) }
+
+// SetThreads sets the number of goroutines, the caller's included, that
+// large products are split across. n < 1 restores the default,
+// runtime.GOMAXPROCS(0). Products below 2 MFLOP always run on the calling
+// goroutine.
+func SetThreads(n int) {
+	if n < 1 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	pool.mu.Lock()
+	pool.threads = n
+	pool.mu.Unlock()
+}
+
+// execute computes the product described by proto, an m×n C with inner
+// dimension k and kernel tiles mr×nr, on as many goroutines as pays.
+func execute(proto *job, m, n, k, mr, nr int) {
+	if !pool.mu.TryLock() {
+		var ws *workspace
+		select {
+		case ws = <-spare:
+		default:
+			ws = new(workspace)
+		}
+		proto.i0, proto.i1, proto.j0, proto.j1 = 0, m, 0, n
+		proto.run(ws)
+		select {
+		case spare <- ws:
+		default:
+		}
+		return
+	}
+	defer pool.mu.Unlock()
+
+	t := pool.threads
+	if float64(m)*float64(n)*float64(k)*2 < parallelFlops {
+		t = 1
+	}
+	tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
+	alongM := true
+	if t > 1 {
+		// Splitting m makes every goroutine pack all of B; splitting n,
+		// all of A.
+		packsA, packsB := proto.packs()
+		costM, costN := 0, 0
+		if packsB {
+			costM = k * n
+		}
+		if packsA {
+			costN = m * k
+		}
+		alongM = costM < costN || (costM == costN && tilesM >= tilesN)
+		if alongM && tilesM < t && tilesN > tilesM {
+			alongM = false
+		} else if !alongM && tilesN < t && tilesM > tilesN {
+			alongM = true
+		}
+		if alongM {
+			t = min(t, tilesM)
+		} else {
+			t = min(t, tilesN)
+		}
+	}
+	if t <= 1 {
+		proto.i0, proto.i1, proto.j0, proto.j1 = 0, m, 0, n
+		proto.run(&pool.ws)
+		return
+	}
+	for len(pool.workers) < t-1 {
+		w := &worker{jobs: make(chan *job, 1)}
+		go w.loop()
+		pool.workers = append(pool.workers, w)
+	}
+	// Part q of t covers rows [q·m/t, (q+1)·m/t), or whole panels of
+	// columns, so that only the last part has a partial panel.
+	bounds := func(q int) (i0, i1, j0, j1 int) {
+		if alongM {
+			return q * m / t, (q + 1) * m / t, 0, n
+		}
+		return 0, m, min(n, q*tilesN/t*nr), min(n, (q+1)*tilesN/t*nr)
+	}
+	pool.wg.Add(t - 1)
+	for q := 1; q < t; q++ {
+		w := pool.workers[q-1]
+		w.job = *proto
+		w.job.i0, w.job.i1, w.job.j0, w.job.j1 = bounds(q)
+		w.jobs <- &w.job
+	}
+	proto.i0, proto.i1, proto.j0, proto.j1 = bounds(0)
+	proto.run(&pool.ws)
+	pool.wg.Wait()
+}
