@@ -44,6 +44,10 @@ func testMAF(t testing.TB, d int, order InputOrder, scale ops.ScaleFn, seed uint
 	return m
 }
 
+// moreConformanceCases lets other test files add bijectors to the suite:
+// append a constructor in an init function.
+var moreConformanceCases []func(t testing.TB) []conformanceCase
+
 func conformanceCases(t testing.TB) []conformanceCase {
 	all := [2]float64{-2, 2}
 	shift := must(Shift([]float64{0.5, -1, 2}))
@@ -74,6 +78,9 @@ func conformanceCases(t testing.TB) []conformanceCase {
 		{"IAF", Invert(testMAF(t, 2, LeftToRight, ops.ScaleSoftplus, 7)), 2, all, all, true},
 		{"LabFlow", must(Chain(testMAF(t, 2, LeftToRight, ops.ScaleSoftplus, 8), must(Permute([]int{1, 0})),
 			testMAF(t, 2, LeftToRight, ops.ScaleSoftplus, 9))), 2, all, all, false},
+	}
+	for _, more := range moreConformanceCases {
+		cases = append(cases, more(t)...)
 	}
 	return cases
 }

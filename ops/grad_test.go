@@ -82,80 +82,84 @@ func scalarOrDense(v gorgonia.Value) []float64 { return floats64(v) }
 // TestGradients checks every flow op's symbolic gradient (a vector-Jacobian
 // product with a random cotangent w) against central finite differences.
 func TestGradients(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
 	for _, c := range gradCases(t) {
-		t.Run(c.op.String(), func(t *testing.T) {
-			vals := make([]gorgonia.Value, len(c.inputs))
-			for i, in := range c.inputs {
-				vals[i] = in
-			}
-			out, err := c.op.Do(vals...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			outN := len(scalarOrDense(out))
-			w := make([]float64, outN)
-			for i := range w {
-				w[i] = rng.NormFloat64()
-			}
-			objective := func() float64 {
-				o, err := c.op.Do(vals...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				s := 0.0
-				for i, v := range scalarOrDense(o) {
-					s += w[i] * v
-				}
-				return s
-			}
+		t.Run(c.op.String(), func(t *testing.T) { checkOpGradient(t, c.op, c.inputs, c.wrt) })
+	}
+}
 
-			g := gorgonia.NewGraph()
-			nodes := make(gorgonia.Nodes, len(c.inputs))
-			for i, in := range c.inputs {
-				nodes[i] = gorgonia.NodeFromAny(g, in.Clone(), gorgonia.WithName(fmt.Sprintf("in%d", i)))
+// checkOpGradient checks op's SymDiff with respect to the inputs wrt
+// against central finite differences of its Do, in float64. inputs are
+// modified temporarily. Tests of new ops call it directly.
+func checkOpGradient(t *testing.T, op FlowOp, inputs []*tensor.Dense, wrt []int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(3, 4))
+	vals := make([]gorgonia.Value, len(inputs))
+	for i, in := range inputs {
+		vals[i] = in
+	}
+	out, err := op.Do(vals...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := make([]float64, len(scalarOrDense(out)))
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	objective := func() float64 {
+		o, err := op.Do(vals...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := 0.0
+		for i, v := range scalarOrDense(o) {
+			s += w[i] * v
+		}
+		return s
+	}
+	g := gorgonia.NewGraph()
+	nodes := make(gorgonia.Nodes, len(inputs))
+	for i, in := range inputs {
+		nodes[i] = gorgonia.NodeFromAny(g, in.Clone(), gorgonia.WithName(fmt.Sprintf("in%d", i)))
+	}
+	y, err := gorgonia.ApplyOp(op, nodes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gw *gorgonia.Node
+	if y.IsScalar() {
+		gw = gorgonia.NodeFromAny(g, w[0], gorgonia.WithName("w"))
+	} else {
+		gw = gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(y.Shape()...), tensor.WithBacking(w)), gorgonia.WithName("w"))
+	}
+	var wrtNodes gorgonia.Nodes
+	for _, i := range wrt {
+		wrtNodes = append(wrtNodes, nodes[i])
+	}
+	grads, err := gorgonia.Backpropagate(gorgonia.Nodes{y}, gorgonia.Nodes{gw}, wrtNodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := gorgonia.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	for k, i := range wrt {
+		got := scalarOrDense(grads[k].Value())
+		data := inputs[i].Float64s()
+		for j := range data {
+			const h = 1e-6
+			orig := data[j]
+			data[j] = orig + h
+			fp := objective()
+			data[j] = orig - h
+			fm := objective()
+			data[j] = orig
+			want := (fp - fm) / (2 * h)
+			if math.Abs(got[j]-want) > 1e-6*(1+math.Abs(want)) {
+				t.Errorf("%v: input %d element %d: gradient %.10g, finite difference %.10g", op, i, j, got[j], want)
 			}
-			y, err := gorgonia.ApplyOp(c.op, nodes...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var gw *gorgonia.Node
-			if y.IsScalar() {
-				gw = gorgonia.NodeFromAny(g, w[0], gorgonia.WithName("w"))
-			} else {
-				gw = gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(y.Shape()...), tensor.WithBacking(w)), gorgonia.WithName("w"))
-			}
-			var wrt gorgonia.Nodes
-			for _, i := range c.wrt {
-				wrt = append(wrt, nodes[i])
-			}
-			grads, err := gorgonia.Backpropagate(gorgonia.Nodes{y}, gorgonia.Nodes{gw}, wrt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := gorgonia.NewTapeMachine(g)
-			defer m.Close()
-			if err := m.RunAll(); err != nil {
-				t.Fatal(err)
-			}
-			for k, i := range c.wrt {
-				got := scalarOrDense(grads[k].Value())
-				data := c.inputs[i].Float64s()
-				for j := range data {
-					const h = 1e-6
-					orig := data[j]
-					data[j] = orig + h
-					fp := objective()
-					data[j] = orig - h
-					fm := objective()
-					data[j] = orig
-					want := (fp - fm) / (2 * h)
-					if math.Abs(got[j]-want) > 1e-6*(1+math.Abs(want)) {
-						t.Errorf("input %d element %d: gradient %.10g, finite difference %.10g", i, j, got[j], want)
-					}
-				}
-			}
-		})
+		}
 	}
 }
 
