@@ -19,8 +19,15 @@ type Param struct {
 // reads. A Param used twice in one graph (say, a MADE network applied in
 // each of MAF's D sampling passes) is one node.
 type Graph struct {
-	G      *gorgonia.ExprGraph
-	DType  tensor.Dtype
+	G     *gorgonia.ExprGraph
+	DType tensor.Dtype
+	// Training is set while building a training graph: BatchNormalization
+	// uses batch statistics (and updates its running ones) only then.
+	Training bool
+	// Context is the conditioning input [N, C] of conditional bijectors
+	// (a conditional MADE reads it); nil for unconditional graphs.
+	Context *gorgonia.Node
+
 	nodes  map[*Param]*gorgonia.Node
 	params []*Param
 	masked map[*Param]*gorgonia.Node

@@ -117,3 +117,15 @@ func (t *TransformedDistribution) LogProb(y *tensor.Dense) (*tensor.Dense, error
 
 // Prob returns p(y) ([N]) for y [N, D].
 func (t *TransformedDistribution) Prob(y *tensor.Dense) (*tensor.Dense, error) { return Prob(t, y) }
+
+// InitFromData runs the data-dependent initialisation of the bijector
+// (ActNorm) on a batch y [N, D], if it has any left to do.
+func (t *TransformedDistribution) InitFromData(y *tensor.Dense) error {
+	if !bijectors.NeedsDataInit(t.Bijector) {
+		return nil
+	}
+	if err := checkEvents(t, y); err != nil {
+		return err
+	}
+	return bijectors.InitFromData(t.Bijector, y)
+}

@@ -147,6 +147,12 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 	}
 	batch := min(cfg.BatchSize, nTrain)
 
+	if di, ok := model.(interface{ InitFromData(*tensor.Dense) error }); ok {
+		first := denseLike(model.DType(), rows[:min(cfg.BatchSize, nTrain)*d], min(cfg.BatchSize, nTrain), d)
+		if err := di.InitFromData(first); err != nil {
+			return nil, err
+		}
+	}
 	tr, err := newTrainer(model, cfg)
 	if err != nil {
 		return nil, err
@@ -274,6 +280,7 @@ func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*st
 	if err != nil {
 		return nil, err
 	}
+	g.Training = true
 	x := g.Input("x", rows, d)
 	lp, err := model.LogProbNode(g, x)
 	if err != nil {

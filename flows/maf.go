@@ -1,0 +1,19 @@
+package flows
+
+import "github.com/nflowgo/nflow/bijectors"
+
+func init() {
+	Register("maf", buildMAF)
+	Register("iaf", func(s Spec) (bijectors.Bijector, error) {
+		m, err := buildMAF(s)
+		if err != nil {
+			return nil, err
+		}
+		return bijectors.Invert(m), nil
+	})
+}
+
+// buildMAF is the lab's flow: Layers MAFs with reversing permutations.
+func buildMAF(s Spec) (bijectors.Bijector, error) {
+	return bijectors.NewMAFStack(s.Layers, s.MADEConfig(2), s.ScaleFn())
+}
