@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash/fnv"
 
+	"github.com/nflowgo/nflow/engine/gemm"
+
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -75,13 +77,24 @@ func (op *Dense) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 
 func (op *Dense) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
 func (op *Dense) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
-	denseForward(out, ins[0], ins[1], ins[2], op.mask32, s[0][0], op.In, op.Out, op.Act)
+	denseForward(out, ins[0], ins[1], ins[2], op.mask32, s[0][0], op.In, op.Out, op.Act, gemm.Sgemm)
 }
 func (op *Dense) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
-	denseForward(out, ins[0], ins[1], ins[2], op.mask64, s[0][0], op.In, op.Out, op.Act)
+	denseForward(out, ins[0], ins[1], ins[2], op.mask64, s[0][0], op.In, op.Out, op.Act, gemm.Dgemm)
 }
 
-func denseForward[T Float](y, x, w, b, m []T, n, in, out int, act Activation) {
+// gemmFunc is gemm.Sgemm or gemm.Dgemm: C = alpha·op(A)·op(B) + beta·C, row-major.
+type gemmFunc[T Float] func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
+
+func denseForward[T Float](y, x, w, b, m []T, n, in, out int, act Activation, mm gemmFunc[T]) {
+	if m == nil { // y = b (each row), then y += x W on the vectorized gemm
+		for r := 0; r < n; r++ {
+			copy(y[r*out:(r+1)*out], b)
+		}
+		mm(false, false, n, out, in, 1, x, in, w, out, 1, y, out)
+		activate(act, y)
+		return
+	}
 	for r := 0; r < n; r++ {
 		yr := y[r*out : (r+1)*out]
 		copy(yr, b)
@@ -173,13 +186,17 @@ func (op *DenseGradX) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) 
 }
 func (op *DenseGradX) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
 func (op *DenseGradX) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
-	denseGradX(out, ins[0], ins[1], op.d.mask32, s[0][0], op.d.In, op.d.Out)
+	denseGradX(out, ins[0], ins[1], op.d.mask32, s[0][0], op.d.In, op.d.Out, gemm.Sgemm)
 }
 func (op *DenseGradX) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
-	denseGradX(out, ins[0], ins[1], op.d.mask64, s[0][0], op.d.In, op.d.Out)
+	denseGradX(out, ins[0], ins[1], op.d.mask64, s[0][0], op.d.In, op.d.Out, gemm.Dgemm)
 }
 
-func denseGradX[T Float](dx, gz, w, m []T, n, in, out int) {
+func denseGradX[T Float](dx, gz, w, m []T, n, in, out int, mm gemmFunc[T]) {
+	if m == nil { // dx = gz Wᵀ
+		mm(false, true, n, in, out, 1, gz, out, w, out, 0, dx, in)
+		return
+	}
 	for r := 0; r < n; r++ {
 		gr := gz[r*out : (r+1)*out]
 		for i := 0; i < in; i++ {
@@ -214,13 +231,17 @@ func (op *DenseGradW) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) 
 }
 func (op *DenseGradW) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
 func (op *DenseGradW) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
-	denseGradW(out, ins[0], ins[1], op.d.mask32, s[0][0], op.d.In, op.d.Out)
+	denseGradW(out, ins[0], ins[1], op.d.mask32, s[0][0], op.d.In, op.d.Out, gemm.Sgemm)
 }
 func (op *DenseGradW) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
-	denseGradW(out, ins[0], ins[1], op.d.mask64, s[0][0], op.d.In, op.d.Out)
+	denseGradW(out, ins[0], ins[1], op.d.mask64, s[0][0], op.d.In, op.d.Out, gemm.Dgemm)
 }
 
-func denseGradW[T Float](dw, x, gz, m []T, n, in, out int) {
+func denseGradW[T Float](dw, x, gz, m []T, n, in, out int, mm gemmFunc[T]) {
+	if m == nil { // dW = xᵀ gz
+		mm(true, false, in, out, n, 1, x, in, gz, out, 0, dw, out)
+		return
+	}
 	clear(dw)
 	for r := 0; r < n; r++ {
 		gr := gz[r*out : (r+1)*out]
