@@ -50,7 +50,7 @@ var packing = packAuto
 // so it pays once n is large; A read in place also risks cache-set conflicts
 // when lda is a large power of two. Packing B costs k·n moves against
 // 2·m·n·k flops and keeps the panel of B in L1, so it pays once m is large.
-const (
+var (
 	rowAMaxN    = 256
 	directBMaxM = 64
 )
@@ -68,10 +68,11 @@ func plan[T float](p *problem[T], i0, i1, j0, j1 int) (aMode int, directB bool) 
 		return aRow, !p.transB
 	}
 	aMode = aPacked
-	if p.transA {
-		aMode = aCol
-	} else if j1-j0 <= rowAMaxN {
+	if j1-j0 <= rowAMaxN {
 		aMode = aRow
+		if p.transA {
+			aMode = aCol
+		}
 	}
 	return aMode, !p.transB && i1-i0 <= directBMaxM
 }

@@ -3,22 +3,52 @@ package gemm
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
-func BenchmarkExplore(b *testing.B) {
-	defer func() { packing = packAuto; SetThreads(0) }()
-	for _, s := range []struct {
+// TestExplore times variants interleaved and reports the best of several rounds.
+func TestExplore(t *testing.T) {
+	type cfg struct {
 		op      string
 		m, n, k int
-	}{{"NN", 32, 128, 128}, {"NT", 32, 128, 128}, {"TN", 128, 128, 32}, {"NN", 256, 128, 128}, {"NN", 4096, 128, 128}, {"NT", 4096, 128, 128}, {"TN", 128, 128, 4096}, {"TN", 1024, 1024, 4096}} {
-		for _, pk := range []int{packAuto, packAlways, packNever} {
-			for _, t := range []int{1, 2} {
-				b.Run(fmt.Sprintf("%s/%dx%dx%d/%s/t%d", s.op, s.m, s.n, s.k, packingNames[pk], t), func(b *testing.B) {
-					packing = pk
-					SetThreads(t)
-					benchProduct[float32](b, s.op[0] == 'T', s.op[1] == 'T', s.m, s.n, s.k)
-				})
-			}
+		dbm     int
+		ran     int
+	}
+	var cfgs []cfg
+	for _, s := range [][4]int{{0, 128, 128, 4096}, {0, 128, 128, 256}, {0, 128, 128, 1024}, {0, 64, 64, 4096}, {1, 256, 128, 1024}, {1, 128, 128, 128}, {1, 512, 128, 128}} {
+		op := []string{"TN", "NN"}[s[0]]
+		for _, dbm := range []int{0, 1 << 30} {
+			cfgs = append(cfgs, cfg{op, s[1], s[2], s[3], dbm, 256})
 		}
 	}
+	best := make([]float64, len(cfgs))
+	defer func() { directBMaxM = 64; SetThreads(0) }()
+	SetThreads(1)
+	for round := 0; round < 7; round++ {
+		for i, c := range cfgs {
+			directBMaxM = c.dbm
+			ta := c.op[0] == 'T'
+			a, b, cc := make([]float32, c.m*c.k), make([]float32, c.k*c.n), make([]float32, c.m*c.n)
+			lda := c.k
+			if ta {
+				lda = c.m
+			}
+			f := func() { Sgemm(ta, false, c.m, c.n, c.k, 1, a, lda, b, c.n, 0, cc, c.n) }
+			f()
+			n := int(2e8 / (2 * float64(c.m*c.n*c.k)))
+			if n < 3 {
+				n = 3
+			}
+			start := time.Now()
+			for j := 0; j < n; j++ {
+				f()
+			}
+			g := 2 * float64(c.m*c.n*c.k) * float64(n) / time.Since(start).Seconds() / 1e9
+			best[i] = max(best[i], g)
+		}
+	}
+	for i, c := range cfgs {
+		t.Logf("%s %dx%dx%d directB=%v: %.1f GFLOP/s", c.op, c.m, c.n, c.k, c.dbm > 0, best[i])
+	}
+	_ = fmt.Sprint
 }

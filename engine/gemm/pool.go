@@ -3,6 +3,8 @@ package gemm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // parallelFlops is the least work, 2·m·n·k flops, split across goroutines;
@@ -47,18 +49,59 @@ type workspace struct {
 	d buffers[float64]
 }
 
-// worker is a goroutine that computes the jobs sent to it, each in its own
-// preallocated job, so that dispatch does not allocate.
+// worker is a goroutine that computes the jobs posted to it, each in its own
+// preallocated job, so that dispatch does not allocate. Between jobs it
+// spins for up to spinTime before it sleeps: waking a sleeping goroutine on
+// another (virtual) CPU can take 30–100 µs, longer than a whole product of
+// 256×128×128.
 type worker struct {
-	jobs chan *job
-	job  job
-	ws   workspace
+	state atomic.Int32  // workerIdle, workerPosted or workerAsleep
+	wake  chan struct{} // wakes a worker that sleeps
+	job   job
+	ws    workspace
 }
 
+// States of a worker.
+const (
+	workerIdle   = iota // spinning, waiting for a job
+	workerPosted        // job holds a job to run
+	workerAsleep        // blocked on wake
+)
+
+// spinTime is how long an idle worker polls for a job before it sleeps.
+const spinTime = 500 * time.Microsecond
+
 func (w *worker) loop() {
-	for j := range w.jobs {
-		j.run(&w.ws)
-		pool.wg.Done()
+	for {
+		w.await()
+		w.job.run(&w.ws)
+		w.state.Store(workerIdle)
+		pool.pending.Add(-1)
+	}
+}
+
+// await returns once a job is posted.
+func (w *worker) await() {
+	var start time.Time
+	for spins := 1; w.state.Load() != workerPosted; spins++ {
+		if spins%64 != 0 {
+			continue
+		}
+		runtime.Gosched()
+		if start.IsZero() {
+			start = time.Now()
+		} else if time.Since(start) > spinTime && w.state.CompareAndSwap(workerIdle, workerAsleep) {
+			<-w.wake
+			return
+		}
+	}
+}
+
+// post hands j to w.
+func (w *worker) post(j *job) {
+	w.job = *j
+	if w.state.Swap(workerPosted) == workerAsleep {
+		w.wake <- struct{}{}
 	}
 }
 
@@ -70,7 +113,7 @@ var pool struct {
 	threads int
 	workers []*worker
 	ws      workspace
-	wg      sync.WaitGroup
+	pending atomic.Int32 // posted jobs not yet done
 }
 
 // spare holds the workspaces of products run while pool is busy.
@@ -146,7 +189,7 @@ func execute(proto *job, m, n, k, mr, nr int) {
 		return
 	}
 	for len(pool.workers) < t-1 {
-		w := &worker{jobs: make(chan *job, 1)}
+		w := &worker{wake: make(chan struct{}, 1)}
 		go w.loop()
 		pool.workers = append(pool.workers, w)
 	}
@@ -158,14 +201,16 @@ func execute(proto *job, m, n, k, mr, nr int) {
 		}
 		return 0, m, min(n, q*tilesN/t*nr), min(n, (q+1)*tilesN/t*nr)
 	}
-	pool.wg.Add(t - 1)
+	pool.pending.Store(int32(t - 1))
 	for q := 1; q < t; q++ {
-		w := pool.workers[q-1]
-		w.job = *proto
-		w.job.i0, w.job.i1, w.job.j0, w.job.j1 = bounds(q)
-		w.jobs <- &w.job
+		proto.i0, proto.i1, proto.j0, proto.j1 = bounds(q)
+		pool.workers[q-1].post(proto)
 	}
 	proto.i0, proto.i1, proto.j0, proto.j1 = bounds(0)
 	proto.run(&pool.ws)
-	pool.wg.Wait()
+	for spins := 1; pool.pending.Load() != 0; spins++ {
+		if spins%64 == 0 {
+			runtime.Gosched()
+		}
+	}
 }
