@@ -8,35 +8,23 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Program is a graph compiled for one device: the op nodes that the
-// outputs need, sorted once, each a kernel call over buffers planned by
-// liveness and allocated at compile time. Run performs no heap allocation.
+// Program is a Plan lowered to the CPU: one kernel call per step over
+// buffers allocated at compile time. Run performs no heap allocation.
 //
 // Input nodes bound to a value (parameters) are read in place from that
 // value's memory, so updating a parameter tensor is seen by the next Run.
 // Input nodes without a value are the program's inputs: write them through
 // Input(i) before Run. Outputs are views valid until the next Run.
 type Program struct {
-	dev     Device
-	dtype   tensor.Dtype
-	steps   []step
-	bufs    []buffer
-	inputs  []int // buffer of each input
-	outputs []int // buffer of each output
-	inT     []*tensor.Dense
-	outT    []*tensor.Dense
-	nodeBuf map[*gorgonia.Node]int
-	kids    map[*gorgonia.Node]gorgonia.Nodes
-}
-
-// buffer is one planned allocation (or a parameter's own memory).
-type buffer struct {
-	f32 []float32
-	f64 []float64
+	plan  *Plan
+	steps []step
+	f32   [][]float32
+	f64   [][]float64
+	inT   []*tensor.Dense
+	outT  []*tensor.Dense
 }
 
 type step struct {
-	name   string
 	k      ops.Kernel
 	shapes []tensor.Shape
 	in32   [][]float32
@@ -45,223 +33,86 @@ type step struct {
 	out64  []float64
 }
 
-// Compile compiles the part of g that computes outputs from inputs for
-// device dev (nil: CPU). Every op node involved must have a kernel on dev,
-// or Compile returns an error naming the op.
+// Compile plans the part of g that computes outputs from inputs and lowers
+// it to the CPU. Every op must have a CPU kernel, or Compile returns an
+// error naming the op. dev must be CPU (or nil); other devices compile
+// through their own entry points.
 func Compile(g *gorgonia.ExprGraph, inputs, outputs gorgonia.Nodes, dev Device) (*Program, error) {
-	if dev == nil {
-		dev = CPU
+	if dev != nil && dev.Name() != "cpu" {
+		return nil, fmt.Errorf("engine.Compile: device %q; Compile lowers to the cpu", dev.Name())
 	}
-	if len(outputs) == 0 {
-		return nil, fmt.Errorf("engine.Compile: no outputs")
-	}
-	dt := outputs[0].Dtype()
-	if dt != tensor.Float32 && dt != tensor.Float64 {
-		return nil, fmt.Errorf("engine.Compile: dtype %v, expected float32 or float64", dt)
-	}
-	order, kids, err := needed(g, outputs)
+	plan, err := NewPlan(g, inputs, outputs)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("engine.Compile: %w", err)
 	}
-	p := &Program{dev: dev, dtype: dt, nodeBuf: map[*gorgonia.Node]int{}, kids: kids}
-	isInput := map[*gorgonia.Node]bool{}
-	for _, n := range inputs {
-		isInput[n] = true
-	}
-	// Leaves: inputs, parameters and constants.
-	for _, n := range order {
-		if n.Op() != nil && !isConstant(n) {
-			continue
-		}
-		if n.Dtype() != dt {
-			return nil, fmt.Errorf("engine.Compile: node %v is %v, the program is %v", n, n.Dtype(), dt)
-		}
+	return lowerCPU(plan)
+}
+
+func lowerCPU(plan *Plan) (*Program, error) {
+	p := &Program{plan: plan}
+	f32 := plan.DType == tensor.Float32
+	for i, b := range plan.Buffers {
+		var s32 []float32
+		var s64 []float64
 		switch {
-		case isInput[n]:
-			p.nodeBuf[n] = p.alloc(n.Shape().TotalSize())
-		case n.Value() != nil:
-			b, err := p.bind(n)
-			if err != nil {
-				return nil, err
-			}
-			p.nodeBuf[n] = b
+		case b.Role != Bound && f32:
+			s32 = make([]float32, b.Size)
+		case b.Role != Bound:
+			s64 = make([]float64, b.Size)
 		default:
-			return nil, fmt.Errorf("engine.Compile: node %v has no value and is not a program input", n)
+			switch v := b.Value.(type) {
+			case *tensor.Dense:
+				if f32 {
+					s32 = v.Float32s()
+				} else {
+					s64 = v.Float64s()
+				}
+			case *gorgonia.F32:
+				s32 = []float32{float32(*v)}
+			case *gorgonia.F64:
+				s64 = []float64{float64(*v)}
+			default:
+				return nil, fmt.Errorf("engine.Compile: buffer %d (%s) holds %T, expected a tensor or a scalar", i, b.Name, v)
+			}
 		}
+		p.f32 = append(p.f32, s32)
+		p.f64 = append(p.f64, s64)
 	}
-	for _, n := range inputs {
-		if _, ok := p.nodeBuf[n]; !ok { // an input the outputs do not read
-			p.nodeBuf[n] = p.alloc(n.Shape().TotalSize())
+	for _, st := range plan.Steps {
+		k, err := CPU.Kernel(st.Op)
+		if err != nil {
+			return nil, err
 		}
+		s := step{k: k, shapes: st.Shapes, out32: p.f32[st.Out], out64: p.f64[st.Out]}
+		for _, b := range st.In {
+			s.in32 = append(s.in32, p.f32[b])
+			s.in64 = append(s.in64, p.f64[b])
+		}
+		p.steps = append(p.steps, s)
 	}
-	if err := p.plan(order, outputs); err != nil {
-		return nil, err
+	for i, b := range plan.Inputs {
+		p.inT = append(p.inT, p.view(b, plan.Buffers[b].Size, plan.InputShapes[i]))
 	}
-	for _, n := range inputs {
-		p.inputs = append(p.inputs, p.nodeBuf[n])
-		p.inT = append(p.inT, p.view(p.nodeBuf[n], n.Shape()))
-	}
-	for _, n := range outputs {
-		p.outputs = append(p.outputs, p.nodeBuf[n])
-		p.outT = append(p.outT, p.view(p.nodeBuf[n], n.Shape()))
+	for i, b := range plan.Outputs {
+		p.outT = append(p.outT, p.view(b, plan.Buffers[b].Size, plan.OutputShapes[i]))
 	}
 	return p, nil
 }
 
-// needed returns the nodes the outputs depend on, in topological order
-// (inputs first), and each node's children in argument order.
-func needed(g *gorgonia.ExprGraph, outputs gorgonia.Nodes) (gorgonia.Nodes, map[*gorgonia.Node]gorgonia.Nodes, error) {
-	sorted, err := gorgonia.Sort(g)
-	if err != nil {
-		return nil, nil, err
-	}
-	want := map[*gorgonia.Node]bool{}
-	kids := map[*gorgonia.Node]gorgonia.Nodes{}
-	var mark func(n *gorgonia.Node)
-	mark = func(n *gorgonia.Node) {
-		if want[n] {
-			return
-		}
-		want[n] = true
-		var cs gorgonia.Nodes
-		for it := g.From(n.ID()); it.Next(); {
-			cs = append(cs, it.Node().(*gorgonia.Node))
-		}
-		kids[n] = cs
-		for _, c := range cs {
-			mark(c)
-		}
-	}
-	for _, o := range outputs {
-		mark(o)
-	}
-	var order gorgonia.Nodes
-	for i := len(sorted) - 1; i >= 0; i-- {
-		if want[sorted[i]] {
-			order = append(order, sorted[i])
-		}
-	}
-	return order, kids, nil
-}
-
-// isConstant reports whether n is a Gorgonia constant (such as the 1 that
-// gorgonia.Grad seeds the backward pass with).
-func isConstant(n *gorgonia.Node) bool {
-	switch fmt.Sprintf("%T", n.Op()) {
-	case "gorgonia.constantScalar", "gorgonia.constantTensor":
-		return true
-	}
-	return false
-}
-
-func (p *Program) alloc(size int) int {
-	var b buffer
-	if p.dtype == tensor.Float32 {
-		b.f32 = make([]float32, size)
-	} else {
-		b.f64 = make([]float64, size)
-	}
-	p.bufs = append(p.bufs, b)
-	return len(p.bufs) - 1
-}
-
-// bind makes a buffer that aliases a leaf's value (parameters) or holds a
-// copy of a constant.
-func (p *Program) bind(n *gorgonia.Node) (int, error) {
-	var b buffer
-	switch v := n.Value().(type) {
-	case *tensor.Dense:
-		if p.dtype == tensor.Float32 {
-			b.f32 = v.Float32s()
-		} else {
-			b.f64 = v.Float64s()
-		}
-	case *gorgonia.F32:
-		b.f32 = []float32{float32(*v)}
-	case *gorgonia.F64:
-		b.f64 = []float64{float64(*v)}
-	default:
-		return 0, fmt.Errorf("engine.Compile: node %v holds %T, expected a tensor or a scalar", n, v)
-	}
-	p.bufs = append(p.bufs, b)
-	return len(p.bufs) - 1, nil
-}
-
-func (p *Program) view(b int, s tensor.Shape) *tensor.Dense {
+func (p *Program) view(b, size int, s tensor.Shape) *tensor.Dense {
 	shape := s.Clone()
 	if len(shape) == 0 {
-		shape = tensor.Shape{1}
+		shape = tensor.Shape{size}
 	}
-	if p.dtype == tensor.Float32 {
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(p.bufs[b].f32))
+	if p.plan.DType == tensor.Float32 {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(p.f32[b]))
 	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(p.bufs[b].f64))
-}
-
-// plan assigns every op node an output buffer, reusing buffers of the same
-// size once their last reader has run, and builds the steps.
-func (p *Program) plan(order, outputs gorgonia.Nodes) error {
-	var opNodes gorgonia.Nodes
-	for _, n := range order {
-		if n.Op() != nil && !isConstant(n) {
-			opNodes = append(opNodes, n)
-		}
-	}
-	last := map[*gorgonia.Node]int{}
-	for i, n := range opNodes {
-		for _, c := range p.kids[n] {
-			last[c] = i
-		}
-	}
-	for _, o := range outputs {
-		last[o] = len(opNodes)
-	}
-	free := map[int][]int{} // size -> buffers
-	owned := map[int]bool{} // buffers planned here (reusable)
-	for i, n := range opNodes {
-		k, err := p.dev.Kernel(n.Op())
-		if err != nil {
-			return err
-		}
-		size := n.Shape().TotalSize()
-		var b int
-		if l := free[size]; len(l) > 0 {
-			b, free[size] = l[len(l)-1], l[:len(l)-1]
-		} else {
-			b = p.alloc(size)
-			owned[b] = true
-		}
-		p.nodeBuf[n] = b
-		st := step{name: n.Op().String(), k: k}
-		for _, c := range p.kids[n] {
-			cb, ok := p.nodeBuf[c]
-			if !ok {
-				return fmt.Errorf("engine.Compile: %v reads %v, which has no buffer", n, c)
-			}
-			st.shapes = append(st.shapes, c.Shape().Clone())
-			st.in32 = append(st.in32, p.bufs[cb].f32)
-			st.in64 = append(st.in64, p.bufs[cb].f64)
-		}
-		st.out32, st.out64 = p.bufs[b].f32, p.bufs[b].f64
-		p.steps = append(p.steps, st)
-		// Release the buffers whose last reader is this step.
-		for _, c := range p.kids[n] {
-			if last[c] == i && c.Op() != nil && !isConstant(c) {
-				cb := p.nodeBuf[c]
-				if owned[cb] {
-					s := c.Shape().TotalSize()
-					free[s] = append(free[s], cb)
-					last[c] = -1 // released once even if read twice
-				}
-			}
-		}
-	}
-	return nil
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(p.f64[b]))
 }
 
 // Run executes the program. It does not allocate.
 func (p *Program) Run() {
-	if p.dtype == tensor.Float32 {
+	if p.plan.DType == tensor.Float32 {
 		for i := range p.steps {
 			s := &p.steps[i]
 			s.k.Exec32(s.out32, s.in32, s.shapes)
@@ -274,6 +125,9 @@ func (p *Program) Run() {
 	}
 }
 
+// Plan returns the program's plan.
+func (p *Program) Plan() *Plan { return p.plan }
+
 // Input returns input i's buffer as a tensor to write before Run.
 func (p *Program) Input(i int) *tensor.Dense { return p.inT[i] }
 
@@ -284,18 +138,8 @@ func (p *Program) Output(i int) *tensor.Dense { return p.outT[i] }
 // NumSteps is the number of kernel calls per Run.
 func (p *Program) NumSteps() int { return len(p.steps) }
 
-// NumBuffers is the number of planned buffers (parameters and inputs included).
-func (p *Program) NumBuffers() int { return len(p.bufs) }
+// NumBuffers is the number of buffers (parameters and inputs included).
+func (p *Program) NumBuffers() int { return len(p.plan.Buffers) }
 
-// Bytes is the memory the program allocated for its planned buffers.
-func (p *Program) Bytes() int {
-	n := 0
-	elem := 4
-	if p.dtype == tensor.Float64 {
-		elem = 8
-	}
-	for _, b := range p.bufs {
-		n += (len(b.f32) + len(b.f64)) * elem
-	}
-	return n
-}
+// Bytes is the memory the program allocated for its own buffers.
+func (p *Program) Bytes() int { return p.plan.Bytes() }

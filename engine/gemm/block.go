@@ -93,13 +93,13 @@ func compute[T float](ks *kernels[T], bf *buffers[T], p *problem[T], i0, i1, j0,
 			}
 			for jr := 0; jr < nc; jr += ks.nr {
 				if w := min(ks.nr, nc-jr); !directB || w < ks.nr {
-					packB(p, bf.b[jr*kc:], pc, kc, jc+jr, w, ks.nr)
+					packB(ks, p, bf.b[jr*kc:], pc, kc, jc+jr, w)
 				}
 			}
 			for ic := i0; ic < i1; ic += ks.mc {
 				mc := min(ks.mc, i1-ic)
 				if aMode == aPacked {
-					packA(p, bf.a, ic, mc, pc, kc, ks.mr)
+					packA(ks, p, bf.a, ic, mc, pc, kc)
 				}
 				macro(ks, bf, p, aMode, directB, ic, mc, jc, nc, pc, kc, beta)
 			}

@@ -14,6 +14,7 @@ var (
 		s: &kernels[float32]{
 			mr: 14, nr: 32, kc: 256, mc: 14 * 12, nc: 1024,
 			col: savx512col, row: savx512row, masked: true,
+			transpose: stransposeAVX512,
 		},
 		d: &kernels[float64]{
 			mr: 14, nr: 16, kc: 256, mc: 14 * 12, nc: 512,

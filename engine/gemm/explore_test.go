@@ -15,18 +15,19 @@ func TestExplore(t *testing.T) {
 		ran     int
 	}
 	var cfgs []cfg
-	for _, s := range [][4]int{{0, 128, 128, 4096}, {0, 128, 128, 256}, {0, 128, 128, 1024}, {0, 64, 64, 4096}, {1, 256, 128, 1024}, {1, 128, 128, 128}, {1, 512, 128, 128}} {
+	for _, s := range [][4]int{{1, 4096, 256, 256}, {1, 4096, 512, 512}, {1, 4096, 1024, 1024}, {1, 256, 1024, 1024}, {0, 256, 256, 4096}, {0, 512, 512, 4096}, {0, 1024, 1024, 4096}} {
 		op := []string{"TN", "NN"}[s[0]]
-		for _, dbm := range []int{0, 1 << 30} {
-			cfgs = append(cfgs, cfg{op, s[1], s[2], s[3], dbm, 256})
+		for _, ran := range []int{0, 1 << 30} {
+			cfgs = append(cfgs, cfg{op, s[1], s[2], s[3], 512, ran})
 		}
 	}
 	best := make([]float64, len(cfgs))
-	defer func() { directBMaxM = 64; SetThreads(0) }()
+	defer func() { directBMaxM = 64; rowAMaxN = 256; SetThreads(0) }()
 	SetThreads(1)
 	for round := 0; round < 7; round++ {
 		for i, c := range cfgs {
 			directBMaxM = c.dbm
+			rowAMaxN = c.ran
 			ta := c.op[0] == 'T'
 			a, b, cc := make([]float32, c.m*c.k), make([]float32, c.k*c.n), make([]float32, c.m*c.n)
 			lda := c.k
@@ -48,7 +49,7 @@ func TestExplore(t *testing.T) {
 		}
 	}
 	for i, c := range cfgs {
-		t.Logf("%s %dx%dx%d directB=%v: %.1f GFLOP/s", c.op, c.m, c.n, c.k, c.dbm > 0, best[i])
+		t.Logf("%s %dx%dx%d directA=%v: %.1f GFLOP/s", c.op, c.m, c.n, c.k, c.ran > 0, best[i])
 	}
 	_ = fmt.Sprint
 }

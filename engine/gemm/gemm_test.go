@@ -343,3 +343,37 @@ func TestGemmAllocs(t *testing.T) {
 	}
 	ForceGeneric(false)
 }
+
+func TestTranspose(t *testing.T) {
+	for _, im := range impls() {
+		tr := im.s.transpose
+		if tr == nil {
+			continue
+		}
+		for rows := 1; rows <= 16; rows++ {
+			for blocks := 1; blocks <= 3; blocks++ {
+				lds, ldd := 16*blocks+5, rows+2
+				src := make([]float32, rows*lds)
+				for i := range src {
+					src[i] = float32(i)
+				}
+				dst := make([]float32, 16*blocks*ldd)
+				for i := range dst {
+					dst[i] = sentinel
+				}
+				tr(&dst[0], ldd, &src[0], lds, rows, blocks)
+				for i := 0; i < 16*blocks; i++ {
+					for j := 0; j < ldd; j++ {
+						want := float32(sentinel)
+						if j < rows {
+							want = src[j*lds+i]
+						}
+						if got := dst[i*ldd+j]; got != want {
+							t.Fatalf("%s rows=%d blocks=%d: dst[%d, %d] = %v, want %v", im.name, rows, blocks, i, j, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

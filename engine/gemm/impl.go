@@ -34,6 +34,11 @@ type kernels[T float] struct {
 	// masked reports whether the kernels store only nr' < nr columns
 	// themselves; otherwise partial tiles go through a scratch tile.
 	masked bool
+
+	// transpose, when not nil, transposes blocks of 16 columns of a
+	// rows×16·blocks matrix (rows ≤ 16) at src with leading dimension lds
+	// into a 16·blocks×rows matrix at dst with leading dimension ldd.
+	transpose func(dst *T, ldd int, src *T, lds int, rows, blocks int)
 }
 
 // impl is one implementation: a name and its kernels for both element types.

@@ -89,6 +89,9 @@ func savx512row13(kc int, a *float32, as int, b *float32, bs int, c *float32, ld
 func savx512row14(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32)
 
 //go:noescape
+func stransposeAVX512(dst *float32, ldd int, src *float32, lds int, rows, blocks int)
+
+//go:noescape
 func davx512col1(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64)
 
 //go:noescape

@@ -16,8 +16,8 @@ func panelRows(mc, np, q int) int {
 // packA copies op(A)[ic:ic+mc, pc:pc+kc] into dst as balanced panels of at
 // most mr rows. Panel q starting at row off holds rows·kc elements from
 // dst[off·kc], with op(A)[ic+off+i, pc+l] at l·rows + i. Cost: mc·kc moves.
-func packA[T float](p *problem[T], dst []T, ic, mc, pc, kc, mr int) {
-	np := panels(mc, mr)
+func packA[T float](ks *kernels[T], p *problem[T], dst []T, ic, mc, pc, kc int) {
+	np := panels(mc, ks.mr)
 	off := 0
 	for q := 0; q < np; q++ {
 		rows := panelRows(mc, np, q)
@@ -28,11 +28,16 @@ func packA[T float](p *problem[T], dst []T, ic, mc, pc, kc, mr int) {
 				copy(panel[l*rows:(l+1)*rows], src[:rows])
 			}
 		} else {
+			l0 := 0
+			if ks.transpose != nil && kc >= 16 {
+				l0 = kc &^ 15
+				ks.transpose(&panel[0], rows, &p.a[(ic+off)*p.lda+pc], p.lda, rows, kc/16)
+			}
 			for i := 0; i < rows; i++ {
 				start := (ic+off+i)*p.lda + pc
-				src := p.a[start : start+kc]
+				src := p.a[start+l0 : start+kc]
 				for l, v := range src {
-					panel[l*rows+i] = v
+					panel[(l0+l)*rows+i] = v
 				}
 			}
 		}
@@ -43,7 +48,8 @@ func packA[T float](p *problem[T], dst []T, ic, mc, pc, kc, mr int) {
 // packB copies op(B)[pc:pc+kc, j:j+w] into dst, kc rows of nr elements with
 // op(B)[pc+l, j+jj] at l·nr + jj, and zeros in the nr-w columns past w.
 // Cost: kc·nr moves.
-func packB[T float](p *problem[T], dst []T, pc, kc, j, w, nr int) {
+func packB[T float](ks *kernels[T], p *problem[T], dst []T, pc, kc, j, w int) {
+	nr := ks.nr
 	dst = dst[:kc*nr]
 	if !p.transB {
 		for l := 0; l < kc; l++ {
@@ -53,25 +59,35 @@ func packB[T float](p *problem[T], dst []T, pc, kc, j, w, nr int) {
 		}
 		return
 	}
+	l0, jj := 0, 0
+	if ks.transpose != nil && kc >= 16 && w == nr {
+		l0 = kc &^ 15
+		for ; jj < w; jj += 16 {
+			ks.transpose(&dst[jj], nr, &p.b[(j+jj)*p.ldb+pc], p.ldb, 16, kc/16)
+		}
+		if l0 == kc {
+			return
+		}
+		jj = 0
+	}
 	// Four columns of op(B) (rows of B) at a time, so that each row of dst
 	// is written in longer runs.
-	jj := 0
 	for ; jj+4 <= w; jj += 4 {
 		s0 := p.b[(j+jj)*p.ldb+pc:]
 		s1 := p.b[(j+jj+1)*p.ldb+pc:]
 		s2 := p.b[(j+jj+2)*p.ldb+pc:]
 		s3 := p.b[(j+jj+3)*p.ldb+pc:]
-		s0, s1, s2, s3 = s0[:kc], s1[:kc], s2[:kc], s3[:kc]
+		s0, s1, s2, s3 = s0[l0:kc], s1[l0:kc], s2[l0:kc], s3[l0:kc]
 		for l := range s0 {
-			d := dst[l*nr+jj : l*nr+jj+4 : l*nr+jj+4]
+			d := dst[(l0+l)*nr+jj : (l0+l)*nr+jj+4 : (l0+l)*nr+jj+4]
 			d[0], d[1], d[2], d[3] = s0[l], s1[l], s2[l], s3[l]
 		}
 	}
 	for ; jj < w; jj++ {
 		src := p.b[(j+jj)*p.ldb+pc:]
-		src = src[:kc]
+		src = src[l0:kc]
 		for l, v := range src {
-			dst[l*nr+jj] = v
+			dst[(l0+l)*nr+jj] = v
 		}
 	}
 	if w < nr {
