@@ -73,6 +73,30 @@ func ExampleRepeatRows() {
 	// (2, 3) [1 2 3 1 2 3]
 }
 
+func ExampleColSumRow() {
+	// The gradient of RepeatRows sums the incoming gradient over rows into one row.
+	g := gorgonia.NewGraph()
+	h := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float64{1, 2})), gorgonia.WithName("h"))
+	x := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(3, 1), tensor.WithBacking(make([]float64, 3))), gorgonia.WithName("x"))
+	y, err := gorgonia.ApplyOp(ops.NewRepeatRows(), h, x)
+	if err != nil {
+		log.Fatal(err)
+	}
+	w := gorgonia.NodeFromAny(g, tensor.New(tensor.WithShape(3, 2), tensor.WithBacking([]float64{1, 10, 2, 20, 3, 30})), gorgonia.WithName("w"))
+	grads, err := gorgonia.Backpropagate(gorgonia.Nodes{y}, gorgonia.Nodes{w}, gorgonia.Nodes{h})
+	if err != nil {
+		log.Fatal(err)
+	}
+	m := gorgonia.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(grads[0].Op(), grads[0].Value().Data())
+	// Output:
+	// ColSumRow [6 60]
+}
+
 func ExampleAffineAR() {
 	// h holds (shift, unconstrained scale) per feature: m = (1, -1), u = (0, log 2).
 	v := tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float64{1, 2}))

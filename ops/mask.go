@@ -98,14 +98,15 @@ func repeatRows[T Float](out, h []T) {
 func (op *RepeatRows) DiffWRT(int) []bool { return []bool{true, false} }
 
 func (op *RepeatRows) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
-	n, err := apply(&rowSum{base: newBase("RowSumKeep", "", 2, 2)}, g)
+	n, err := apply(&ColSumRow{base: newBase("ColSumRow", "", 2, 2)}, g)
 	return gorgonia.Nodes{n, nil}, err
 }
 
-// rowSum is the column sum of g [N, K] kept as a row [1, K].
-type rowSum struct{ base }
+// ColSumRow is the column sum of g [N, K] kept as a row [1, K]: the
+// gradient of RepeatRows.
+type ColSumRow struct{ base }
 
-func (op *rowSum) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+func (op *ColSumRow) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf(op.name, 1, ds)
 	if err != nil {
 		return nil, err
@@ -115,10 +116,10 @@ func (op *rowSum) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	}
 	return tensor.Shape{1, s[0][1]}, nil
 }
-func (op *rowSum) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
-func (op *rowSum) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
+func (op *ColSumRow) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
+func (op *ColSumRow) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
 	colSum(out, ins[0], s[0][0], s[0][1])
 }
-func (op *rowSum) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
+func (op *ColSumRow) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
 	colSum(out, ins[0], s[0][0], s[0][1])
 }
