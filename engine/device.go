@@ -9,14 +9,14 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Device runs kernels. CPU is the default; the CUDA device is added by the
-// gpu build tag.
+// Device runs compiled graphs. CPU is the default; the CUDA device is
+// added by the gpu build tag.
 type Device interface {
 	// Name is the device's name, as in -device=NAME.
 	Name() string
-	// Kernel returns the device's kernel for op, or an error naming the op
-	// when the device has none.
-	Kernel(op gorgonia.Op) (ops.Kernel, error)
+	// Supports returns nil if the device has a kernel for op, or an error
+	// naming the op.
+	Supports(op gorgonia.Op) error
 }
 
 // CPU is the pure-Go device: every flow op's Exec32/Exec64, plus
@@ -27,7 +27,14 @@ type cpuDevice struct{}
 
 func (cpuDevice) Name() string { return "cpu" }
 
-func (cpuDevice) Kernel(op gorgonia.Op) (ops.Kernel, error) {
+func (cpuDevice) Supports(op gorgonia.Op) error {
+	_, err := CPUKernel(op)
+	return err
+}
+
+// CPUKernel returns the CPU kernel of op: a flow op is its own kernel;
+// Gorgonia's elementwise + and - have built-in ones.
+func CPUKernel(op gorgonia.Op) (ops.Kernel, error) {
 	if k, ok := op.(ops.Kernel); ok {
 		return k, nil
 	}

@@ -135,7 +135,8 @@ func ExampleDevice() {
 
 	// A flow op is its own CPU kernel.
 	op := ops.NewConstAffine([]float64{2}, []float64{1})
-	k, err := dev.Kernel(op)
+	fmt.Println(dev.Supports(op) == nil)
+	k, err := engine.CPUKernel(op)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -146,10 +147,11 @@ func ExampleDevice() {
 	// Other Gorgonia ops have none (except the + and - of gradient sums).
 	g := gorgonia.NewGraph()
 	x := gorgonia.NewMatrix(g, tensor.Float64, gorgonia.WithShape(1, 1), gorgonia.WithName("x"))
-	_, err = dev.Kernel(gorgonia.Must(gorgonia.HadamardProd(x, x)).Op())
+	err = dev.Supports(gorgonia.Must(gorgonia.HadamardProd(x, x)).Op())
 	fmt.Println(err != nil)
 	// Output:
 	// cpu
+	// true
 	// [1 3 5]
 	// true
 }

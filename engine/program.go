@@ -79,7 +79,7 @@ func lowerCPU(plan *Plan) (*Program, error) {
 		p.f64 = append(p.f64, s64)
 	}
 	for _, st := range plan.Steps {
-		k, err := CPU.Kernel(st.Op)
+		k, err := CPUKernel(st.Op)
 		if err != nil {
 			return nil, err
 		}

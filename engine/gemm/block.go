@@ -46,13 +46,15 @@ const (
 
 var packing = packAuto
 
-// Thresholds of packAuto. Packing A costs m·k moves against 2·m·n·k flops,
-// so it pays once n is large; A read in place also risks cache-set conflicts
-// when lda is a large power of two. Packing B costs k·n moves against
-// 2·m·n·k flops and keeps the panel of B in L1, so it pays once m is large.
+// Thresholds of packAuto, measured on a Xeon with AVX-512. Packing A costs
+// m·k moves against 2·m·n·k flops, so it pays once n is large, and for Aᵀ
+// read in place also once lda is large: each step p then touches a new cache
+// line, and a large power of two maps them all to a few cache sets. Packing
+// B costs k·n moves against 2·m·n·k flops, so it pays once m is large.
 var (
-	rowAMaxN    = 256
-	directBMaxM = 64
+	rowAMaxN    = 256 // A read in place when n ≤ rowAMaxN
+	colAMaxLd   = 192 // and, for Aᵀ, lda ≤ colAMaxLd
+	directBMaxM = 512 // B read in place when m ≤ directBMaxM
 )
 
 // plan returns how the block C[i0:i1, j0:j1] reads A and whether it reads
@@ -68,11 +70,12 @@ func plan[T float](p *problem[T], i0, i1, j0, j1 int) (aMode int, directB bool) 
 		return aRow, !p.transB
 	}
 	aMode = aPacked
-	if j1-j0 <= rowAMaxN {
+	switch {
+	case j1-j0 > rowAMaxN:
+	case !p.transA:
 		aMode = aRow
-		if p.transA {
-			aMode = aCol
-		}
+	case p.lda <= colAMaxLd:
+		aMode = aCol
 	}
 	return aMode, !p.transB && i1-i0 <= directBMaxM
 }

@@ -30,19 +30,6 @@ func (j *job) run(ws *workspace) {
 	compute(j.d, &ws.d, &j.pd, j.i0, j.i1, j.j0, j.j1)
 }
 
-// packsA and packsB report whether the kernels of j pack A and B when they
-// compute the whole product.
-func (j *job) packs() (packsA, packsB bool) {
-	var aMode int
-	var directB bool
-	if j.s != nil {
-		aMode, directB = plan(&j.ps, 0, j.ps.m, 0, j.ps.n)
-	} else {
-		aMode, directB = plan(&j.pd, 0, j.pd.m, 0, j.pd.n)
-	}
-	return aMode == aPacked, !directB
-}
-
 // workspace holds the packing buffers of one goroutine.
 type workspace struct {
 	s buffers[float32]
@@ -159,29 +146,18 @@ func execute(proto *job, m, n, k, mr, nr int) {
 		t = 1
 	}
 	tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
-	alongM := true
-	if t > 1 {
-		// Splitting m makes every goroutine pack all of B; splitting n,
-		// all of A.
-		packsA, packsB := proto.packs()
-		costM, costN := 0, 0
-		if packsB {
-			costM = k * n
-		}
-		if packsA {
-			costN = m * k
-		}
-		alongM = costM < costN || (costM == costN && tilesM >= tilesN)
-		if alongM && tilesM < t && tilesN > tilesM {
-			alongM = false
-		} else if !alongM && tilesN < t && tilesM > tilesN {
-			alongM = true
-		}
-		if alongM {
-			t = min(t, tilesM)
-		} else {
-			t = min(t, tilesN)
-		}
+	// Split the larger of m and n: every goroutine reads all of the operand
+	// along the other one, so this reads the least memory.
+	alongM := m >= n
+	if alongM && tilesM < t && tilesN > tilesM {
+		alongM = false
+	} else if !alongM && tilesN < t && tilesM > tilesN {
+		alongM = true
+	}
+	if alongM {
+		t = min(t, tilesM)
+	} else {
+		t = min(t, tilesN)
 	}
 	if t <= 1 {
 		proto.i0, proto.i1, proto.j0, proto.j1 = 0, m, 0, n

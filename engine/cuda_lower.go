@@ -1,0 +1,240 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/nflowgo/nflow/ops"
+	"gorgonia.org/tensor"
+)
+
+// ArgKind says how a kernel argument slot is filled at launch time.
+type ArgKind int
+
+const (
+	ArgBuffer ArgKind = iota // device address of plan buffer Index
+	ArgConst                 // device address of constant array Index
+	ArgInt                   // Value as a 64-bit integer
+	ArgFloat                 // Value's low 32 bits hold a float32
+	ArgNull                  // a null pointer
+)
+
+// Arg is one 8-byte kernel argument (cu's Launch copies 8 bytes per
+// argument; a float argument is read from the low 4 bytes).
+type Arg struct {
+	Kind  ArgKind
+	Index int
+	Value uint64
+}
+
+// Launch is one kernel launch of a lowered plan.
+type Launch struct {
+	Kernel string
+	Grid   [3]int
+	Block  [3]int
+	Args   []Arg
+}
+
+// ConstArray is op data that lives on the device: masks, permutations,
+// Gaussian parameters, affine coefficients. Exactly one field is set.
+type ConstArray struct {
+	F32 []float32
+	I64 []int64
+}
+
+// CUDAPlan is a Plan lowered to the CUDA kernels of package kernels: the
+// launches of every step, in order, and the constant arrays they read.
+// Lowering is pure Go (no GPU needed), so it is tested on any machine.
+type CUDAPlan struct {
+	*Plan
+	Launches []Launch
+	Consts   []ConstArray
+}
+
+const (
+	elemBlock = 256   // threads per block of element-wise kernels
+	maxGridX  = 65535 // grid-stride loops cover the rest
+	tile      = 32    // dense kernels' output tile (block 32×8, 4 outputs a thread)
+)
+
+// ElementGrid is the 1-D launch shape of an element-wise kernel over count elements.
+func ElementGrid(count int) (grid, block [3]int) {
+	g := (count + elemBlock - 1) / elemBlock
+	if g < 1 {
+		g = 1
+	}
+	if g > maxGridX {
+		g = maxGridX
+	}
+	return [3]int{g, 1, 1}, [3]int{elemBlock, 1, 1}
+}
+
+// TileGrid is the launch shape of a dense kernel writing a rows×cols output.
+func TileGrid(rows, cols int) (grid, block [3]int) {
+	return [3]int{(cols + tile - 1) / tile, (rows + tile - 1) / tile, 1}, [3]int{tile, 8, 1}
+}
+
+func buf(i int) Arg          { return Arg{Kind: ArgBuffer, Index: i} }
+func constArg(i int) Arg     { return Arg{Kind: ArgConst, Index: i} }
+func intArg(v int) Arg       { return Arg{Kind: ArgInt, Value: uint64(int64(v))} }
+func floatArg(v float64) Arg { return Arg{Kind: ArgFloat, Value: uint64(math.Float32bits(float32(v)))} }
+
+// LowerCUDA maps every step of p to kernel launches. Only float32 plans
+// lower; an op without a CUDA kernel is an error naming it.
+func LowerCUDA(p *Plan) (*CUDAPlan, error) {
+	if p.DType != tensor.Float32 {
+		return nil, fmt.Errorf("engine: the cuda device runs float32 only, the plan is %v", p.DType)
+	}
+	c := &CUDAPlan{Plan: p}
+	for i := range p.Steps {
+		ls, err := c.lower(&p.Steps[i])
+		if err != nil {
+			return nil, err
+		}
+		c.Launches = append(c.Launches, ls...)
+	}
+	return c, nil
+}
+
+func (c *CUDAPlan) addF32(v []float64) int {
+	f := make([]float32, len(v))
+	for i, x := range v {
+		f[i] = float32(x)
+	}
+	c.Consts = append(c.Consts, ConstArray{F32: f})
+	return len(c.Consts) - 1
+}
+
+func (c *CUDAPlan) addI64(v []int) int {
+	f := make([]int64, len(v))
+	for i, x := range v {
+		f[i] = int64(x)
+	}
+	c.Consts = append(c.Consts, ConstArray{I64: f})
+	return len(c.Consts) - 1
+}
+
+func elementwise(kernel string, count int, args ...Arg) []Launch {
+	g, b := ElementGrid(count)
+	return []Launch{{Kernel: kernel, Grid: g, Block: b, Args: args}}
+}
+
+func (c *CUDAPlan) lower(st *Step) ([]Launch, error) {
+	in, out, s := st.In, st.Out, st.Shapes
+	count := st.OutShape.TotalSize()
+	switch op := st.Op.(type) {
+	case *ops.Dense:
+		if op.Mask() != nil {
+			return nil, fmt.Errorf("engine: %v: masked Dense has no cuda kernel; mask the kernel with ops.Mask", op)
+		}
+		n := s[0][0]
+		g, b := TileGrid(n, op.Out)
+		return []Launch{{Kernel: "dense_fwd", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(in[2]), buf(out),
+			intArg(n), intArg(op.In), intArg(op.Out), intArg(int(op.Act))}}}, nil
+	case *ops.DenseGradX:
+		d := op.Layer()
+		if d.Mask() != nil {
+			return nil, fmt.Errorf("engine: %v: masked Dense has no cuda kernel", op)
+		}
+		n := s[0][0]
+		g, b := TileGrid(n, d.In)
+		return []Launch{{Kernel: "dense_grad_x", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(out),
+			intArg(n), intArg(d.In), intArg(d.Out)}}}, nil
+	case *ops.DenseGradW:
+		d := op.Layer()
+		if d.Mask() != nil {
+			return nil, fmt.Errorf("engine: %v: masked Dense has no cuda kernel", op)
+		}
+		n := s[0][0]
+		g, b := TileGrid(d.In, d.Out)
+		return []Launch{{Kernel: "dense_grad_w", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(out),
+			intArg(n), intArg(d.In), intArg(d.Out)}}}, nil
+	case *ops.ActGrad:
+		return elementwise("act_grad", count, buf(in[0]), buf(in[1]), buf(out), intArg(count), intArg(int(op.Act))), nil
+	case *ops.ColSum:
+		return colSum(in[0], out, s[0][0], s[0][1]), nil
+	case *ops.ColSumRow:
+		return colSum(in[0], out, s[0][0], s[0][1]), nil
+	case *ops.Mask:
+		k := c.addF32(op.Values())
+		return elementwise("mask_mul", count, buf(in[0]), constArg(k), buf(out), intArg(count)), nil
+	case *ops.AffineAR:
+		return elementwise("affine_ar", count, buf(in[0]), buf(in[1]), buf(out), intArg(count),
+			boolArg(op.Inverse), intArg(int(op.Scale))), nil
+	case *ops.AffineARGrad:
+		ar := op.Transform()
+		n := s[0].TotalSize()
+		kernel := "affine_ar_grad_v"
+		if op.WRT == 1 {
+			kernel = "affine_ar_grad_h"
+		}
+		return elementwise(kernel, n, buf(in[0]), buf(in[1]), buf(in[2]), buf(out), intArg(n),
+			boolArg(ar.Inverse), intArg(int(ar.Scale))), nil
+	case *ops.LogScaleSum:
+		n, d := s[0][0], s[0][1]/2
+		return elementwise("log_scale_sum", n, buf(in[0]), buf(out), intArg(n), intArg(d), intArg(int(op.Scale)), floatArg(op.Sign)), nil
+	case *ops.LogScaleSumGrad:
+		ls := op.Reduction()
+		n, d := s[0][0], s[0][1]/2
+		return elementwise("log_scale_sum_grad", n, buf(in[0]), buf(in[1]), buf(out), intArg(n), intArg(d),
+			intArg(int(ls.Scale)), floatArg(ls.Sign)), nil
+	case *ops.NormalLogProb:
+		n, d := s[0][0], s[0][1]
+		loc, scale := c.addF32(op.Loc), c.addF32(op.Scale)
+		return elementwise("normal_log_prob", n, buf(in[0]), constArg(loc), constArg(scale), buf(out), intArg(n), intArg(d),
+			floatArg(op.Constant())), nil
+	case *ops.NormalLogProbGrad:
+		lp := op.Density()
+		n, d := s[0][0], s[0][1]
+		loc, scale := c.addF32(lp.Loc), c.addF32(lp.Scale)
+		return elementwise("normal_log_prob_grad", n*d, buf(in[0]), buf(in[1]), constArg(loc), constArg(scale), buf(out),
+			intArg(n), intArg(d)), nil
+	case *ops.NegMean:
+		n := s[0][0]
+		return []Launch{{Kernel: "neg_mean", Grid: [3]int{1, 1, 1}, Block: [3]int{1024, 1, 1}, Args: []Arg{buf(in[0]), buf(out), intArg(n)}}}, nil
+	case *ops.NegMeanGrad:
+		n := s[0][0]
+		return elementwise("neg_mean_grad", n, buf(in[1]), buf(out), intArg(n)), nil
+	case *ops.Gather:
+		n, d := s[0][0], s[0][1]
+		k := c.addI64(op.Perm)
+		return elementwise("gather_cols", n*d, buf(in[0]), constArg(k), buf(out), intArg(n), intArg(d)), nil
+	case *ops.ConstRows:
+		return elementwise("fill", count, buf(out), intArg(count), floatArg(op.Value)), nil
+	case *ops.ZerosLike:
+		return elementwise("fill", count, buf(out), intArg(count), floatArg(0)), nil
+	case *ops.RepeatRows:
+		n, k := st.OutShape[0], st.OutShape[1]
+		return elementwise("repeat_rows", n*k, buf(in[0]), buf(out), intArg(n), intArg(k)), nil
+	case *ops.ConstAffine:
+		a, b := c.addF32(op.A), c.addF32(op.B)
+		return elementwise("const_affine", count, buf(in[0]), constArg(a), constArg(b), buf(out), intArg(count), intArg(len(op.A))), nil
+	case *ops.Pointwise:
+		n, d := s[0][0], s[0][1]
+		g := Arg{Kind: ArgNull}
+		if len(in) > 1 {
+			g = buf(in[1])
+		}
+		threads := n * d
+		if op.Mode() == 2 {
+			threads = n
+		}
+		return elementwise("pointwise", threads, buf(in[0]), g, buf(out), intArg(n), intArg(d), intArg(int(op.Fn)), intArg(op.Mode())), nil
+	}
+	if k, ok := builtinKernel(st.Op).(addKernel); ok {
+		return elementwise("add", count, buf(in[0]), buf(in[1]), buf(out), intArg(count), floatArg(k.sign)), nil
+	}
+	return nil, fmt.Errorf("engine: op %v (%T) has no kernel on the cuda device", st.Op, st.Op)
+}
+
+func colSum(in, out, n, d int) []Launch {
+	g, b := ElementGrid(d)
+	return []Launch{{Kernel: "col_sum", Grid: g, Block: b, Args: []Arg{buf(in), buf(out), intArg(n), intArg(d)}}}
+}
+
+func boolArg(b bool) Arg {
+	if b {
+		return intArg(1)
+	}
+	return intArg(0)
+}
