@@ -45,7 +45,9 @@ func initWalk(b Bijector, y *tensor.Dense) (*tensor.Dense, error) {
 	return Inverse(b, y)
 }
 
-// NeedsDataInit reports whether b contains a DataInitializer not yet initialised.
+// NeedsDataInit reports whether b, or a member of a Chain b, is a
+// DataInitializer not yet initialised. Inverted bijectors are not walked:
+// Invert(ActNorm) keeps its initial identity parameters.
 func NeedsDataInit(b Bijector) bool {
 	switch v := b.(type) {
 	case *ChainBijector:
@@ -54,8 +56,6 @@ func NeedsDataInit(b Bijector) bool {
 				return true
 			}
 		}
-	case *InvertBijector:
-		return NeedsDataInit(v.B)
 	case DataInitializer:
 		return !v.Initialized()
 	}
