@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/nflowgo/nflow/engine/vec"
+
 	"gorgonia.org/tensor"
 )
 
@@ -77,7 +79,7 @@ func (a *Adam) rate() float64 {
 func (a *Adam) Step32(grads [][]float32) {
 	lrT := a.rate()
 	for i, p := range a.p32 {
-		adam32(p, grads[i], a.m32[i], a.v32[i], a.Beta1, a.Beta2, a.Epsilon, lrT)
+		vec.Adam32(p, grads[i], a.m32[i], a.v32[i], a.Beta1, a.Beta2, a.Epsilon, lrT)
 	}
 }
 
@@ -85,39 +87,12 @@ func (a *Adam) Step32(grads [][]float32) {
 func (a *Adam) Step64(grads [][]float64) {
 	lrT := a.rate()
 	for i, p := range a.p64 {
-		adamUpdate(p, grads[i], a.m64[i], a.v64[i], a.Beta1, a.Beta2, a.Epsilon, lrT)
+		vec.Adam(p, grads[i], a.m64[i], a.v64[i], a.Beta1, a.Beta2, a.Epsilon, lrT)
 	}
 }
 
-func adamUpdate[T float32 | float64](p, g, m, v []T, b1, b2, eps, lrT float64) {
-	b1t, b2t, c1, c2, e, lr := T(b1), T(b2), T(1-b1), T(1-b2), eps, T(lrT)
-	g = g[:len(p)]
-	m = m[:len(p)]
-	v = v[:len(p)]
-	for j, gj := range g {
-		mj := b1t*m[j] + c1*gj
-		vj := b2t*v[j] + c2*gj*gj
-		m[j], v[j] = mj, vj
-		p[j] -= lr * mj / T(math.Sqrt(float64(vj))+e)
-	}
-}
-
-// allFinite reports whether every x is finite: x - x is 0 for finite x and
-// NaN for ±Inf and NaN.
-func allFinite[T float32 | float64](xs []T) bool {
-	var s T
-	for _, x := range xs {
-		s += x - x
-	}
-	return s == 0
-}
+// AllFinite32 reports whether every value in every slice is finite.
+func AllFinite32(xs [][]float32) bool { return vec.AllFinite32(xs) }
 
 // AllFinite64 reports whether every value in every slice is finite.
-func AllFinite64(xs [][]float64) bool {
-	for _, x := range xs {
-		if !allFinite(x) {
-			return false
-		}
-	}
-	return true
-}
+func AllFinite64(xs [][]float64) bool { return vec.AllFinite64(xs) }

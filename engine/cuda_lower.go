@@ -69,9 +69,11 @@ func ElementGrid(count int) (grid, block [3]int) {
 	return [3]int{g, 1, 1}, [3]int{elemBlock, 1, 1}
 }
 
-// TileGrid is the launch shape of a dense kernel writing a rows×cols output.
+// TileGrid is the launch shape of a dense kernel writing a rows×cols
+// output: one 32×32 tile a block; grid.y is capped at 65535 (the kernels
+// loop over further row tiles).
 func TileGrid(rows, cols int) (grid, block [3]int) {
-	return [3]int{(cols + tile - 1) / tile, (rows + tile - 1) / tile, 1}, [3]int{tile, 8, 1}
+	return [3]int{(cols + tile - 1) / tile, min((rows+tile-1)/tile, maxGridX), 1}, [3]int{tile, 8, 1}
 }
 
 func buf(i int) Arg          { return Arg{Kind: ArgBuffer, Index: i} }

@@ -30,6 +30,9 @@ func TestLaunchGrids(t *testing.T) {
 	if g != [3]int{1, 1, 1} {
 		t.Errorf("TileGrid(1, 1) = %v", g)
 	}
+	if g, _ = engine.TileGrid(1<<24, 64); g != [3]int{2, 65535, 1} {
+		t.Errorf("TileGrid(2^24, 64) = %v, want grid.y capped at 65535", g)
+	}
 }
 
 func TestLowerCUDAErrors(t *testing.T) {

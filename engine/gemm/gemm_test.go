@@ -232,11 +232,11 @@ func TestGemmAlphaBeta(t *testing.T) {
 	testCases(t, cases)
 }
 
-// TestGemmBlocks covers products larger than the blocks and split across
-// goroutines, along m and along n.
+// TestGemmBlocks covers products larger than the blocks (kc = 256,
+// nc ≥ 512, mc ≥ 128) and split across goroutines, along m and along n.
 func TestGemmBlocks(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(5, 6))
-	shapes := [][3]int{{300, 200, 260}, {173, 1100, 70}, {40, 1030, 513}, {500, 33, 41}, {130, 130, 700}}
+	shapes := [][3]int{{173, 1100, 20}, {40, 1030, 300}, {300, 70, 270}, {130, 130, 600}}
 	if testing.Short() {
 		shapes = shapes[:2]
 	}
@@ -247,9 +247,20 @@ func TestGemmBlocks(t *testing.T) {
 		}
 	}
 	defer SetThreads(0)
-	for _, threads := range []int{1, 2, 3} {
+	SetThreads(1)
+	testCases(t, cases)
+	// Threads with the default packing only.
+	defer ForceGeneric(false)
+	for _, threads := range []int{2, 3} {
 		SetThreads(threads)
-		testCases(t, cases)
+		for _, tc := range cases {
+			want, mag := tc.want()
+			for _, im := range impls() {
+				setImpl(im.name)
+				check[float32](t, im.name, tc, want, mag)
+				check[float64](t, im.name, tc, want, mag)
+			}
+		}
 	}
 }
 
@@ -318,7 +329,11 @@ func TestGemmAllocs(t *testing.T) {
 	defer SetThreads(0)
 	for _, im := range impls() {
 		setImpl(im.name)
-		for _, s := range [][3]int{{32, 128, 128}, {4096, 128, 128}} {
+		shapes := [][3]int{{32, 128, 128}, {4096, 128, 128}}
+		if im.name == "generic" {
+			shapes[1] = [3]int{512, 128, 128} // above the threaded threshold, and quicker
+		}
+		for _, s := range shapes {
 			m, n, k := s[0], s[1], s[2]
 			a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
 			for _, threads := range []int{1, 2} {

@@ -62,6 +62,7 @@ func (w *worker) loop() {
 	for {
 		w.await()
 		w.job.run(&w.ws)
+		w.job = job{} // drop the caller's matrices
 		w.state.Store(workerIdle)
 		pool.pending.Add(-1)
 	}

@@ -1,4 +1,4 @@
-package engine
+package vec
 
 import (
 	"math"
@@ -13,7 +13,7 @@ func BenchmarkAdam52k(b *testing.B) {
 	}
 	b.SetBytes(int64(n * 16))
 	for i := 0; i < b.N; i++ {
-		adam32(p, g, m, v, 0.9, 0.999, 1e-7, 1e-3)
+		Adam32(p, g, m, v, 0.9, 0.999, 1e-7, 1e-3)
 	}
 }
 
@@ -38,8 +38,8 @@ func TestAdamAVX2MatchesGo(t *testing.T) {
 		}
 		a, b := mk(), mk()
 		for step := 0; step < 3; step++ {
-			adam32(a[0], a[1], a[2], a[3], 0.9, 0.999, 1e-7, 1e-2)
-			adamUpdate(b[0], b[1], b[2], b[3], 0.9, 0.999, 1e-7, 1e-2)
+			Adam32(a[0], a[1], a[2], a[3], 0.9, 0.999, 1e-7, 1e-2)
+			Adam(b[0], b[1], b[2], b[3], 0.9, 0.999, 1e-7, 1e-2)
 		}
 		for j := range a {
 			for i := range a[j] {

@@ -1,11 +1,12 @@
 //go:build !amd64
 
-package engine
+package vec
 
 var useAdamAVX2 = false
 
-func adam32(p, g, m, v []float32, b1, b2, eps, lrT float64) {
-	adamUpdate(p, g, m, v, b1, b2, eps, lrT)
+// Adam32 is Adam for float32.
+func Adam32(p, g, m, v []float32, b1, b2, eps, lrT float64) {
+	Adam(p, g, m, v, b1, b2, eps, lrT)
 }
 
 // AllFinite32 reports whether every value in every slice is finite.

@@ -1,4 +1,4 @@
-package engine
+package vec
 
 import "golang.org/x/sys/cpu"
 
@@ -7,8 +7,8 @@ func adamAVX2(pp, gg, mm, vv *float32, n int, b1, b2, c1, c2, lr, eps float32)
 
 var useAdamAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// adam32 is the float32 update: AVX2 over multiples of 8, Go for the rest.
-func adam32(p, g, m, v []float32, b1, b2, eps, lrT float64) {
+// Adam32 is Adam for float32: AVX2 over multiples of 8, Go for the rest.
+func Adam32(p, g, m, v []float32, b1, b2, eps, lrT float64) {
 	n := len(p)
 	g, m, v = g[:n], m[:n], v[:n]
 	if useAdamAVX2 && n >= 8 {
@@ -16,7 +16,7 @@ func adam32(p, g, m, v []float32, b1, b2, eps, lrT float64) {
 		adamAVX2(&p[0], &g[0], &m[0], &v[0], k, float32(b1), float32(b2), float32(1-b1), float32(1-b2), float32(lrT), float32(eps))
 		p, g, m, v = p[k:], g[k:], m[k:], v[k:]
 	}
-	adamUpdate(p, g, m, v, b1, b2, eps, lrT)
+	Adam(p, g, m, v, b1, b2, eps, lrT)
 }
 
 //go:noescape

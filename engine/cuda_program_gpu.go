@@ -1,0 +1,196 @@
+//go:build gpu
+
+package engine
+
+import (
+	"fmt"
+	"unsafe"
+
+	"gorgonia.org/cu"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// cudaProgram is a CUDAPlan on the device: every buffer it owns in one
+// allocation (256-byte aligned blocks), parameters possibly shared with a
+// trainer, and each launch's argument slots resolved to device addresses.
+type cudaProgram struct {
+	d     *cudaDev
+	plan  *CUDAPlan
+	base  cu.DevicePtr
+	size  int64
+	addr  []cu.DevicePtr // per plan buffer
+	cAddr []cu.DevicePtr // per constant array
+	args  [][]uint64     // per launch
+}
+
+const align = 256
+
+func roundUp(n int64) int64 { return (n + align - 1) / align * align }
+
+// newProgram lowers p and places its buffers. shared maps parameter
+// tensors to device memory a trainer owns; contiguous lists buffers to
+// place back to back (no padding) at the start of the allocation, in order
+// (the gradients, so Adam sees one flat array).
+func (d *cudaDev) newProgram(p *Plan, shared map[*tensor.Dense]cu.DevicePtr, contiguous []int) (*cudaProgram, error) {
+	cp, err := LowerCUDA(p)
+	if err != nil {
+		return nil, err
+	}
+	prog := &cudaProgram{d: d, plan: cp, addr: make([]cu.DevicePtr, len(cp.Buffers)), cAddr: make([]cu.DevicePtr, len(cp.Consts))}
+	offset := map[int]int64{}
+	var size int64
+	placed := map[int]bool{}
+	for _, b := range contiguous {
+		offset[b], placed[b] = size, true
+		size += int64(cp.Buffers[b].Size) * 4
+	}
+	size = roundUp(size)
+	for i, b := range cp.Buffers {
+		if placed[i] {
+			continue
+		}
+		if v, ok := b.Value.(*tensor.Dense); ok && b.Role == Bound && shared[v] != 0 {
+			continue
+		}
+		offset[i] = size
+		size += roundUp(int64(b.Size) * 4)
+	}
+	cOffset := make([]int64, len(cp.Consts))
+	for i, c := range cp.Consts {
+		cOffset[i] = size
+		size += roundUp(int64(len(c.F32))*4 + int64(len(c.I64))*8)
+	}
+	err = d.do(func() error {
+		var err error
+		if prog.base, err = d.pool.alloc(size); err != nil {
+			return err
+		}
+		prog.size = size
+		for i, b := range cp.Buffers {
+			if v, ok := b.Value.(*tensor.Dense); ok && b.Role == Bound && shared[v] != 0 && !placed[i] {
+				prog.addr[i] = shared[v]
+				continue
+			}
+			prog.addr[i] = prog.base + cu.DevicePtr(offset[i])
+			if b.Role == Bound {
+				host, err := boundFloats(b.Value)
+				if err != nil {
+					return err
+				}
+				if err := d.upload(prog.addr[i], unsafe.Pointer(&host[0]), int64(len(host))*4); err != nil {
+					return err
+				}
+			}
+		}
+		for i, c := range cp.Consts {
+			prog.cAddr[i] = prog.base + cu.DevicePtr(cOffset[i])
+			switch {
+			case len(c.F32) > 0:
+				if err := d.upload(prog.cAddr[i], unsafe.Pointer(&c.F32[0]), int64(len(c.F32))*4); err != nil {
+					return err
+				}
+			case len(c.I64) > 0:
+				if err := d.upload(prog.cAddr[i], unsafe.Pointer(&c.I64[0]), int64(len(c.I64))*8); err != nil {
+					return err
+				}
+			}
+		}
+		return cudaErr("cuStreamSynchronize", d.stream.Synchronize())
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range cp.Launches {
+		slots := make([]uint64, len(l.Args))
+		for j, a := range l.Args {
+			switch a.Kind {
+			case ArgBuffer:
+				slots[j] = uint64(prog.addr[a.Index])
+			case ArgConst:
+				slots[j] = uint64(prog.cAddr[a.Index])
+			case ArgInt, ArgFloat:
+				slots[j] = a.Value
+			}
+		}
+		prog.args = append(prog.args, slots)
+	}
+	return prog, nil
+}
+
+func boundFloats(v gorgonia.Value) ([]float32, error) {
+	switch x := v.(type) {
+	case *tensor.Dense:
+		return x.Float32s(), nil
+	case *gorgonia.F32:
+		return []float32{float32(*x)}, nil
+	}
+	return nil, fmt.Errorf("engine: bound value %T, expected a float32 tensor or scalar", v)
+}
+
+// enqueue launches every kernel of the program on the stream (device thread only).
+func (p *cudaProgram) enqueue() error {
+	for i, l := range p.plan.Launches {
+		if err := p.d.launch(l.Kernel, l.Grid, l.Block, p.args[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *cudaProgram) free() {
+	p.d.do(func() error { p.d.pool.release(p.base, p.size); return nil })
+}
+
+// cudaFunc runs a program per call: upload inputs, launch, download outputs.
+type cudaFunc struct {
+	prog *cudaProgram
+}
+
+func newCUDAFunc(dev Device, plan *Plan) (Caller, error) {
+	d, ok := dev.(*cudaDev)
+	if !ok {
+		return nil, fmt.Errorf("engine: device %v is not the cuda device", dev)
+	}
+	prog, err := d.newProgram(plan, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &cudaFunc{prog: prog}, nil
+}
+
+func (f *cudaFunc) Call(ins ...*tensor.Dense) ([]*tensor.Dense, error) {
+	p := f.prog
+	if len(ins) != len(p.plan.Inputs) {
+		return nil, fmt.Errorf("engine: %d inputs, expected %d", len(ins), len(p.plan.Inputs))
+	}
+	outs := make([]*tensor.Dense, len(p.plan.Outputs))
+	err := p.d.do(func() error {
+		for i, v := range ins {
+			b := p.plan.Inputs[i]
+			if v.Dtype() != tensor.Float32 || v.Shape().TotalSize() != p.plan.Buffers[b].Size {
+				return fmt.Errorf("engine: input %d is %v %v, expected float32 %v", i, v.Dtype(), v.Shape(), p.plan.InputShapes[i])
+			}
+			host := v.Float32s()
+			if err := p.d.upload(p.addr[b], unsafe.Pointer(&host[0]), int64(len(host))*4); err != nil {
+				return err
+			}
+		}
+		if err := p.enqueue(); err != nil {
+			return err
+		}
+		for i, b := range p.plan.Outputs {
+			host := make([]float32, p.plan.Buffers[b].Size)
+			if err := p.d.download(unsafe.Pointer(&host[0]), p.addr[b], int64(len(host))*4); err != nil {
+				return err
+			}
+			shape := p.plan.OutputShapes[i].Clone()
+			if len(shape) == 0 {
+				shape = tensor.Shape{1}
+			}
+			outs[i] = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(host))
+		}
+		return nil
+	})
+	return outs, err
+}

@@ -1,0 +1,275 @@
+//go:build gpu
+
+package engine
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+
+	"gorgonia.org/cu"
+	"gorgonia.org/tensor"
+)
+
+// cudaTrainer keeps a whole training run on the GPU: the data set, the
+// parameters, Adam's moments, the last good parameters and the per-step
+// losses. A step gathers its batch from the resident data, runs the loss
+// and gradient program, checks that loss and gradients are finite, saves
+// the parameters, and applies Adam — all without the host; after warm-up
+// it is one CUDA graph launch.
+type cudaTrainer struct {
+	d     *cudaDev
+	spec  TrainSpec
+	nPar  int
+	block cu.DevicePtr // one allocation for everything below
+	size  int64
+
+	params, m, v, good    cu.DevicePtr
+	data, perm, losses    cu.DevicePtr
+	counters              cu.DevicePtr // step (int64), t (int64), bad (int32)
+	full, rest            *cudaProgram
+	gFull, gRest          *cudaGraph
+	stepsFull, stepsPerEp int
+	permHost              []int64
+	lossHost              []float32
+}
+
+func (t *cudaTrainer) step() cu.DevicePtr { return t.counters }
+func (t *cudaTrainer) tick() cu.DevicePtr { return t.counters + 8 }
+func (t *cudaTrainer) bad() cu.DevicePtr  { return t.counters + 16 }
+
+func newCUDATrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
+	d, ok := dev.(*cudaDev)
+	if !ok {
+		return nil, fmt.Errorf("engine: device %v is not the cuda device", dev)
+	}
+	if spec.LR == 0 {
+		spec.LR = 1e-3
+	}
+	if spec.Beta1 == 0 {
+		spec.Beta1 = 0.9
+	}
+	if spec.Beta2 == 0 {
+		spec.Beta2 = 0.999
+	}
+	if spec.Epsilon == 0 {
+		spec.Epsilon = 1e-7
+	}
+	t := &cudaTrainer{d: d, spec: spec}
+	for _, p := range spec.Params {
+		if p.Dtype() != tensor.Float32 {
+			return nil, fmt.Errorf("engine: parameter of dtype %v; the cuda device trains float32", p.Dtype())
+		}
+		t.nPar += p.Shape().TotalSize()
+	}
+	t.stepsFull = spec.Rows / spec.Batch
+	t.stepsPerEp = t.stepsFull
+	if spec.Rows%spec.Batch != 0 {
+		t.stepsPerEp++
+	}
+	par := roundUp(int64(t.nPar) * 4)
+	sizes := []int64{par, par, par, par, roundUp(int64(len(spec.Data)) * 4), roundUp(int64(spec.Rows) * 8), roundUp(int64(t.stepsPerEp) * 4), align}
+	for _, s := range sizes {
+		t.size += s
+	}
+	err := d.do(func() error {
+		var err error
+		if t.block, err = d.pool.alloc(t.size); err != nil {
+			return err
+		}
+		ptrs := []*cu.DevicePtr{&t.params, &t.m, &t.v, &t.good, &t.data, &t.perm, &t.losses, &t.counters}
+		off := t.block
+		for i, p := range ptrs {
+			*p = off
+			off += cu.DevicePtr(sizes[i])
+		}
+		// Parameters back to back, in gradient order.
+		o := t.params
+		for _, p := range spec.Params {
+			host := p.Float32s()
+			if err := d.upload(o, unsafe.Pointer(&host[0]), int64(len(host))*4); err != nil {
+				return err
+			}
+			o += cu.DevicePtr(len(host) * 4)
+		}
+		if err := d.upload(t.data, unsafe.Pointer(&spec.Data[0]), int64(len(spec.Data))*4); err != nil {
+			return err
+		}
+		for _, z := range []cu.DevicePtr{t.m, t.v, t.counters} {
+			n := par / 4
+			if z == t.counters {
+				n = align / 4
+			}
+			if err := cudaErr("cuMemsetD32Async", cu.MemsetD32Async(z, 0, n, d.stream)); err != nil {
+				return err
+			}
+		}
+		return cudaErr("cuStreamSynchronize", d.stream.Synchronize())
+	})
+	if err != nil {
+		return nil, err
+	}
+	shared := map[*tensor.Dense]cu.DevicePtr{}
+	o := t.params
+	for _, p := range spec.Params {
+		shared[p] = o
+		o += cu.DevicePtr(p.Shape().TotalSize() * 4)
+	}
+	if t.full, err = t.program(spec.Full, shared); err != nil {
+		return nil, err
+	}
+	if spec.Rest != nil {
+		if t.rest, err = t.program(spec.Rest, shared); err != nil {
+			return nil, err
+		}
+	}
+	t.permHost = make([]int64, spec.Rows)
+	t.lossHost = make([]float32, t.stepsPerEp)
+	return t, nil
+}
+
+func (t *cudaTrainer) program(p *Plan, shared map[*tensor.Dense]cu.DevicePtr) (*cudaProgram, error) {
+	if len(p.Inputs) != 1 || len(p.Outputs) != len(t.spec.Params)+1 {
+		return nil, fmt.Errorf("engine: a training plan has one input and the loss plus %d gradients; this one has %d inputs and %d outputs",
+			len(t.spec.Params), len(p.Inputs), len(p.Outputs))
+	}
+	for i, par := range t.spec.Params {
+		if p.Buffers[p.Outputs[i+1]].Size != par.Shape().TotalSize() {
+			return nil, fmt.Errorf("engine: gradient %d has %d values, parameter %d has %d", i, p.Buffers[p.Outputs[i+1]].Size, i, par.Shape().TotalSize())
+		}
+	}
+	return t.d.newProgram(p, shared, p.Outputs[1:])
+}
+
+func f32arg(v float64) uint64 { return uint64(math.Float32bits(float32(v))) }
+
+// enqueueStep records one training step of prog on the stream.
+func (t *cudaTrainer) enqueueStep(prog *cudaProgram) error {
+	d, rows := t.d, prog.plan.InputShapes[0][0]
+	x := prog.addr[prog.plan.Inputs[0]]
+	grads := prog.addr[prog.plan.Outputs[1]]
+	loss := prog.addr[prog.plan.Outputs[0]]
+	n := uint64(t.nPar)
+	one := [3]int{1, 1, 1}
+	g, b := ElementGrid(rows * t.spec.Cols)
+	if err := d.launch("gather_batch", g, b, []uint64{uint64(t.data), uint64(t.perm), uint64(x), uint64(rows),
+		uint64(t.spec.Cols), uint64(t.spec.Batch), uint64(t.step())}); err != nil {
+		return err
+	}
+	if err := prog.enqueue(); err != nil {
+		return err
+	}
+	g, b = ElementGrid(t.nPar)
+	steps := []struct {
+		k    string
+		g, b [3]int
+		args []uint64
+	}{
+		{"check_finite", g, b, []uint64{uint64(grads), n, uint64(t.bad())}},
+		{"check_finite", one, [3]int{32, 1, 1}, []uint64{uint64(loss), 1, uint64(t.bad())}},
+		{"guarded_copy", g, b, []uint64{uint64(t.good), uint64(t.params), n, uint64(t.bad())}},
+		{"adam_tick", one, one, []uint64{uint64(t.tick()), uint64(t.bad())}},
+		{"adam_step", g, b, []uint64{uint64(t.params), uint64(grads), uint64(t.m), uint64(t.v), n, uint64(t.tick()), uint64(t.bad()),
+			f32arg(t.spec.LR), f32arg(t.spec.Beta1), f32arg(t.spec.Beta2), f32arg(t.spec.Epsilon)}},
+		{"record_loss", one, one, []uint64{uint64(loss), uint64(t.losses), uint64(t.step())}},
+		{"step_tick", one, one, []uint64{uint64(t.step())}},
+	}
+	for _, s := range steps {
+		if err := d.launch(s.k, s.g, s.b, s.args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// run replays a captured step, capturing it first if needed, or launches
+// it kernel by kernel when graphs are off or during warm-up.
+func (t *cudaTrainer) run(prog *cudaProgram, graph **cudaGraph, warm bool) error {
+	if !t.spec.Graphs || !warm {
+		return t.enqueueStep(prog)
+	}
+	if *graph == nil {
+		g, err := capture(t.d.stream, func() error { return t.enqueueStep(prog) })
+		if err != nil {
+			return err
+		}
+		*graph = g
+	}
+	return (*graph).launch(t.d.stream)
+}
+
+func (t *cudaTrainer) Epoch(order []int) ([]float64, error) {
+	if len(order) != t.spec.Rows {
+		return nil, fmt.Errorf("engine: order has %d rows, the data %d", len(order), t.spec.Rows)
+	}
+	for i, r := range order {
+		t.permHost[i] = int64(r)
+	}
+	var bad int32
+	err := t.d.do(func() error {
+		d := t.d
+		if err := d.upload(t.perm, unsafe.Pointer(&t.permHost[0]), int64(len(t.permHost))*8); err != nil {
+			return err
+		}
+		if err := cudaErr("cuMemsetD32Async", cu.MemsetD32Async(t.step(), 0, 2, d.stream)); err != nil {
+			return err
+		}
+		for s := 0; s < t.stepsFull; s++ {
+			if err := t.run(t.full, &t.gFull, s > 0 || t.gFull != nil); err != nil {
+				return err
+			}
+		}
+		if t.rest != nil {
+			if err := t.run(t.rest, &t.gRest, t.gRest != nil || t.stepsFull > 0); err != nil {
+				return err
+			}
+		}
+		if err := d.download(unsafe.Pointer(&t.lossHost[0]), t.losses, int64(len(t.lossHost))*4); err != nil {
+			return err
+		}
+		return d.download(unsafe.Pointer(&bad), t.bad(), 4)
+	})
+	if err != nil {
+		return nil, err
+	}
+	losses := make([]float64, len(t.lossHost))
+	for i, l := range t.lossHost {
+		losses[i] = float64(l)
+	}
+	if bad != 0 {
+		for i, l := range losses {
+			if math.IsNaN(l) || math.IsInf(l, 0) {
+				return losses, &NonFiniteStep{Step: i, Loss: l}
+			}
+		}
+		return losses, &NonFiniteStep{Step: len(losses) - 1, Loss: math.NaN()}
+	}
+	return losses, nil
+}
+
+func (t *cudaTrainer) Sync() error {
+	return t.d.do(func() error {
+		o := t.params
+		for _, p := range t.spec.Params {
+			host := p.Float32s()
+			if err := t.d.download(unsafe.Pointer(&host[0]), o, int64(len(host))*4); err != nil {
+				return err
+			}
+			o += cu.DevicePtr(len(host) * 4)
+		}
+		return nil
+	})
+}
+
+func (t *cudaTrainer) Close() error {
+	for _, g := range []*cudaGraph{t.gFull, t.gRest} {
+		if g != nil {
+			t.d.do(func() error { g.destroy(); return nil })
+		}
+	}
+	t.full.free()
+	if t.rest != nil {
+		t.rest.free()
+	}
+	return t.d.do(func() error { t.d.pool.release(t.block, t.size); return nil })
+}
