@@ -1,7 +1,7 @@
 # nflow: normalizing flows for Go.
 GO ?= go
 
-.PHONY: test moons lint vet fmt-check
+.PHONY: test moons lint vet fmt-check bench bench-quick kernels ptx-check gpu-check gpu-build fuzz
 
 # The test command (README.md, .ci/run).
 test: fmt-check vet
@@ -11,6 +11,12 @@ test: fmt-check vet
 moons:
 	$(GO) run ./cmd/moons
 
+# The speed table (cmd/bench); bench-quick is the seconds-long smoke run.
+bench:
+	$(GO) run ./cmd/bench
+bench-quick:
+	$(GO) run ./cmd/bench -quick
+
 vet:
 	$(GO) vet ./...
 
@@ -19,3 +25,27 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 lint: fmt-check vet
+
+# Regenerate the committed PTX from kernels/*.cu (needs nvcc: scripts/cuda-toolkit.sh).
+kernels:
+	scripts/gen-ptx.sh
+
+# Fail if the committed PTX is not what the sources compile to.
+ptx-check:
+	scripts/gen-ptx.sh --check
+
+# Compile-check the gpu build: vet with the CUDA headers, build every GPU
+# test binary and program, and check the PTX is current.
+gpu-check: ptx-check
+	eval "$$(scripts/cuda-toolkit.sh --env)" && $(GO) vet -tags gpu ./...
+	scripts/build-gpu.sh build/gpu-check
+	rm -rf build/gpu-check
+
+# Build the GPU test binaries and programs into build/gpu for a GPU host
+# (run there with: bash build/gpu/run-gpu.sh).
+gpu-build:
+	scripts/build-gpu.sh build/gpu
+
+# Fuzz the model loader for five minutes.
+fuzz:
+	$(GO) test -run '^$$' -fuzz=FuzzLoad -fuzztime=5m ./flows
