@@ -179,18 +179,57 @@ func (f *cudaFunc) Call(ins ...*tensor.Dense) ([]*tensor.Dense, error) {
 		if err := p.enqueue(); err != nil {
 			return err
 		}
-		for i, b := range p.plan.Outputs {
-			host := make([]float32, p.plan.Buffers[b].Size)
-			if err := p.d.download(unsafe.Pointer(&host[0]), p.addr[b], int64(len(host))*4); err != nil {
-				return err
-			}
-			shape := p.plan.OutputShapes[i].Clone()
-			if len(shape) == 0 {
-				shape = tensor.Shape{1}
-			}
-			outs[i] = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(host))
-		}
-		return nil
+		return p.downloadOutputs(outs)
 	})
 	return outs, err
+}
+
+// cudaSampler fills the program's input with Philox normals on the device,
+// then runs it.
+type cudaSampler struct {
+	cudaFunc
+	seed, offset uint64
+}
+
+func newCUDASampler(dev Device, plan *Plan, seed uint64) (Sampler, error) {
+	f, err := newCUDAFunc(dev, plan)
+	if err != nil {
+		return nil, err
+	}
+	return &cudaSampler{cudaFunc: *f.(*cudaFunc), seed: seed}, nil
+}
+
+func (s *cudaSampler) Sample() ([]*tensor.Dense, error) {
+	p := s.prog
+	b := p.plan.Inputs[0]
+	count := p.plan.Buffers[b].Size
+	outs := make([]*tensor.Dense, len(p.plan.Outputs))
+	err := p.d.do(func() error {
+		g, bl := ElementGrid((count + 3) / 4)
+		if err := p.d.launch("philox_normal", g, bl, []uint64{uint64(p.addr[b]), uint64(count), s.seed, s.offset}); err != nil {
+			return err
+		}
+		s.offset += uint64(count+3) / 4
+		if err := p.enqueue(); err != nil {
+			return err
+		}
+		return p.downloadOutputs(outs)
+	})
+	return outs, err
+}
+
+// downloadOutputs copies every output to new host tensors (device thread only).
+func (p *cudaProgram) downloadOutputs(outs []*tensor.Dense) error {
+	for i, b := range p.plan.Outputs {
+		host := make([]float32, p.plan.Buffers[b].Size)
+		if err := p.d.download(unsafe.Pointer(&host[0]), p.addr[b], int64(len(host))*4); err != nil {
+			return err
+		}
+		shape := p.plan.OutputShapes[i].Clone()
+		if len(shape) == 0 {
+			shape = tensor.Shape{1}
+		}
+		outs[i] = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(host))
+	}
+	return nil
 }

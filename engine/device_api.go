@@ -81,3 +81,24 @@ func NewDeviceTrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 	}
 	return newCUDATrainer(dev, spec)
 }
+
+// NewDeviceSampler compiles g for dev with its one input z filled on the
+// device by a counter-based generator (Philox-4x32-10, standard normals)
+// before each run: sampling without uploading the base draws. Each call
+// advances the generator's counter.
+func NewDeviceSampler(dev Device, g *gorgonia.ExprGraph, z *gorgonia.Node, outs gorgonia.Nodes, seed uint64) (Sampler, error) {
+	if dev == nil || dev.Name() == "cpu" {
+		return nil, fmt.Errorf("engine.NewDeviceSampler: device %v; the CPU samples through dist", dev)
+	}
+	plan, err := NewPlan(g, gorgonia.Nodes{z}, outs)
+	if err != nil {
+		return nil, err
+	}
+	return newCUDASampler(dev, plan, seed)
+}
+
+// Sampler draws from a compiled sampling graph on a device.
+type Sampler interface {
+	// Sample runs the graph on fresh base draws and returns the outputs.
+	Sample() ([]*tensor.Dense, error)
+}

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/nflowgo/nflow/data"
+	"github.com/nflowgo/nflow/dist"
+	"github.com/nflowgo/nflow/flows"
+	"github.com/nflowgo/nflow/plot"
+	"github.com/nflowgo/nflow/train"
+	"gorgonia.org/tensor"
+)
+
+// fitCommand is nflow fit.
+var fitCommand = &command{
+	name:    "fit",
+	args:    "-data FILE.csv [-flow KIND] [-out MODEL.nflow] [-loss LOSS.png] [flags]",
+	summary: "fit a flow to the points of a CSV file and save the model",
+	about: `Fit reads the points of a CSV file (one point per line, an optional header),
+shuffles them, holds out the fraction -val for validation, and fits the flow
+by maximum likelihood with Adam. Training stops early after -patience epochs
+without a better validation loss and keeps the best epoch's parameters. A
+line per epoch goes to stderr; the model is saved to -out, the loss curve to
+-loss, and the final training and validation NLL (nats per point) are
+printed. With -context the flow is conditional, p(x | context), trained on the
+pairs (data row n, context row n).`,
+	flags: fitFlags,
+	run:   func(o any, out, log io.Writer) error { return runFit(o.(*fitOptions), out, log) },
+}
+
+// fitOptions are the flags of nflow fit.
+type fitOptions struct {
+	data, out, loss string
+	context         string
+	spec            flows.Spec
+	hidden          string
+	cfg             train.Config
+}
+
+func fitFlags(fs *flag.FlagSet) any {
+	o := &fitOptions{}
+	fs.StringVar(&o.data, "data", "", "CSV `file` of training points (required)")
+	fs.StringVar(&o.context, "context", "", "CSV `file` of conditioning inputs, one row per data row: fits a conditional flow p(x | c)")
+	fs.StringVar(&o.spec.Kind, "flow", "maf", "flow `kind`: "+strings.Join(flows.Kinds(), ", "))
+	fs.IntVar(&o.spec.Layers, "layers", 3, "number of flow layers")
+	fs.StringVar(&o.hidden, "hidden", "128,128", "hidden `units` of each conditioner network, comma-separated")
+	fs.StringVar(&o.spec.Activation, "activation", "relu", "conditioner `activation`: relu, tanh, sigmoid, softplus, elu, identity")
+	fs.StringVar(&o.spec.Scale, "scale", "softplus", "affine scale `function`: softplus, exp, softclip")
+	fs.IntVar(&o.spec.Bins, "bins", 0, "spline bins of the nsf kinds (0: the kind's default)")
+	fs.Float64Var(&o.spec.Bound, "bound", 0, "spline range [-bound, bound] of the nsf kinds (0: the kind's default)")
+	fs.StringVar(&o.spec.DType, "dtype", "float32", "`dtype` of the model: float32 or float64")
+	fs.IntVar(&o.cfg.Epochs, "epochs", 100, "most training epochs")
+	fs.IntVar(&o.cfg.BatchSize, "batch", 128, "batch size")
+	fs.Float64Var(&o.cfg.LearningRate, "lr", 1e-3, "Adam learning rate")
+	fs.Uint64Var(&o.cfg.Seed, "seed", 0, "random seed (initialisation, validation split, shuffling)")
+	fs.Float64Var(&o.cfg.ValidationSplit, "val", 0.1, "`fraction` of the points held out for validation (0: none)")
+	fs.IntVar(&o.cfg.Patience, "patience", 10, "stop after this many `epochs` without improvement (0: never)")
+	fs.StringVar(&o.out, "out", "model.nflow", "model `file` to write")
+	fs.StringVar(&o.loss, "loss", "", "PNG `file` for the loss curve (default: none)")
+	return o
+}
+
+func (o *fitOptions) check() error {
+	var err error
+	switch {
+	case o.data == "":
+		return fmt.Errorf("-data is required: the CSV file of training points")
+	case o.out == "":
+		return fmt.Errorf("-out is required: the model file to write")
+	case !slices.Contains(flows.Kinds(), o.spec.Kind):
+		return fmt.Errorf("-flow=%q: unknown flow; the flows are %s", o.spec.Kind, strings.Join(flows.Kinds(), ", "))
+	case o.spec.Layers < 1:
+		return fmt.Errorf("-layers=%d: expected at least 1", o.spec.Layers)
+	case o.cfg.Epochs < 1:
+		return fmt.Errorf("-epochs=%d: expected at least 1", o.cfg.Epochs)
+	case o.cfg.BatchSize < 1:
+		return fmt.Errorf("-batch=%d: expected at least 1", o.cfg.BatchSize)
+	case !(o.cfg.LearningRate > 0) || math.IsInf(o.cfg.LearningRate, 0):
+		return fmt.Errorf("-lr=%g: expected a positive learning rate", o.cfg.LearningRate)
+	case !(o.cfg.ValidationSplit >= 0 && o.cfg.ValidationSplit < 1):
+		return fmt.Errorf("-val=%g: expected a fraction in [0, 1)", o.cfg.ValidationSplit)
+	case o.cfg.Patience < 0:
+		return fmt.Errorf("-patience=%d: expected 0 (never stop early) or more", o.cfg.Patience)
+	case o.spec.Bins < 0:
+		return fmt.Errorf("-bins=%d: expected 0 (the default) or more", o.spec.Bins)
+	}
+	if o.spec.Hidden, err = parseInts(o.hidden); err != nil {
+		return fmt.Errorf("-hidden=%q: %v", o.hidden, err)
+	}
+	o.spec.Seed = o.cfg.Seed
+	o.spec.EventSize = 1 // checked against the data later
+	if _, err := o.spec.Normalize(); err != nil {
+		return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "flows: "))
+	}
+	o.cfg.RestoreBest = true
+	return nil
+}
+
+// fitted is a trained model and how it was trained.
+type fitted struct {
+	spec             flows.Spec
+	model            *dist.TransformedDistribution
+	history          *train.History
+	nTrain, nVal     int
+	trainNLL, valNLL float64
+}
+
+// fit loads the data (and context) and trains the model; progress lines
+// go to log.
+func fit(o *fitOptions, log io.Writer) (*fitted, error) {
+	x64, err := data.LoadCSV(o.data)
+	if err != nil {
+		return nil, err
+	}
+	n, d := x64.Shape()[0], x64.Shape()[1]
+	var c64 *tensor.Dense
+	cs := 0
+	if o.context != "" {
+		if c64, err = data.LoadCSV(o.context); err != nil {
+			return nil, err
+		}
+		if m := c64.Shape()[0]; m != n {
+			return nil, fmt.Errorf("%s has %d rows and %s has %d: give one context row per data row", o.context, m, o.data, n)
+		}
+		cs = c64.Shape()[1]
+	}
+	spec := o.spec
+	spec.EventSize, spec.ContextSize = d, cs
+	model, err := flows.Build(spec)
+	if err != nil {
+		return nil, err
+	}
+	if got := dist.ContextSizeOf(model); got != cs {
+		return nil, fmt.Errorf("-flow=%s built a model with context size %d from -context %s of %d columns: this kind does not support conditioning", spec.Kind, got, o.context, cs)
+	}
+	// Shuffle before Fit takes the validation rows from the end, so that a
+	// file sorted by some column still gives a fair validation set.
+	perm := rand.New(rand.NewPCG(o.cfg.Seed, 0x6e666c6f77)).Perm(n)
+	x, err := permuted(x64, perm, model.DType())
+	if err != nil {
+		return nil, err
+	}
+	cfg := o.cfg
+	if c64 != nil {
+		if cfg.Context, err = permuted(c64, perm, model.DType()); err != nil {
+			return nil, err
+		}
+	}
+	nVal := int(math.Round(o.cfg.ValidationSplit * float64(n)))
+	if n-nVal < 1 || (o.cfg.ValidationSplit > 0 && nVal < 1) {
+		return nil, fmt.Errorf("%s: %d points cannot be split into training and validation sets with -val=%g", o.data, n, o.cfg.ValidationSplit)
+	}
+	cfg.Progress = log
+	given := ""
+	if cs > 0 {
+		given = fmt.Sprintf(" given %d context values from %s", cs, o.context)
+	}
+	fmt.Fprintf(log, "fitting %s (%d layers, hidden %v) to %d points of %d dimensions from %s%s: %d for training, %d for validation\n",
+		spec.Kind, spec.Layers, spec.Hidden, n, d, o.data, given, n-nVal, nVal)
+	h, err := train.Fit(model, x, cfg)
+	if err != nil {
+		return nil, err
+	}
+	f := &fitted{spec: spec, model: model, history: h, nTrain: n - nVal, nVal: nVal}
+	if f.trainNLL, err = meanNLL(model, x, cfg.Context, 0, n-nVal); err != nil {
+		return nil, err
+	}
+	if nVal > 0 {
+		if f.valNLL, err = meanNLL(model, x, cfg.Context, n-nVal, n); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// permuted returns the rows perm of x in dtype dt.
+func permuted(x *tensor.Dense, perm []int, dt tensor.Dtype) (*tensor.Dense, error) {
+	k := x.Shape()[1]
+	v := dist.Float64s(x)
+	out := make([]float64, 0, len(v))
+	for _, i := range perm {
+		out = append(out, v[i*k:(i+1)*k]...)
+	}
+	return data.Cast(tensor.New(tensor.WithShape(len(perm), k), tensor.WithBacking(out)), dt)
+}
+
+// meanNLL is train.MeanNLL (or MeanNLLGiven with the context c) of the
+// rows [lo, hi) of x.
+func meanNLL(model *dist.TransformedDistribution, x, c *tensor.Dense, lo, hi int) (float64, error) {
+	xs, err := rowsOf(dist.Float64s(x), lo, hi, x.Shape()[1], model.DType())
+	if err != nil {
+		return 0, err
+	}
+	if c == nil {
+		return train.MeanNLL(model, xs)
+	}
+	cs, err := rowsOf(dist.Float64s(c), lo, hi, c.Shape()[1], model.DType())
+	if err != nil {
+		return 0, err
+	}
+	return train.MeanNLLGiven(model, xs, cs)
+}
+
+func runFit(o *fitOptions, stdout, log io.Writer) error {
+	// Find a bad output folder before training rather than after.
+	for _, p := range []string{o.out, o.loss} {
+		if p == "" {
+			continue
+		}
+		if st, err := os.Stat(filepath.Dir(p)); err != nil || !st.IsDir() {
+			return fmt.Errorf("cannot write %s: folder %s does not exist", p, filepath.Dir(p))
+		}
+	}
+	f, err := fit(o, log)
+	if err != nil {
+		return err
+	}
+	if err := flows.SaveFile(o.out, f.spec, f.model); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "wrote %s\n", o.out)
+	if o.loss != "" {
+		title := fmt.Sprintf("%s on %s", f.spec.Kind, o.data)
+		if err := plot.Loss(o.loss, title, f.history.Loss, f.history.ValLoss); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "wrote %s\n", o.loss)
+	}
+	h := f.history
+	stop := "ran all epochs"
+	if h.StoppedEarly {
+		stop = "stopped early"
+	}
+	fmt.Fprintf(stdout, "epochs %d (%s), best epoch %d\n", len(h.Loss), stop, h.BestEpoch)
+	fmt.Fprintf(stdout, "train NLL %.6f (%d points)\n", f.trainNLL, f.nTrain)
+	if f.nVal > 0 {
+		fmt.Fprintf(stdout, "validation NLL %.6f (%d points)\n", f.valNLL, f.nVal)
+	}
+	return nil
+}
