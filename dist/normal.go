@@ -96,3 +96,13 @@ func denseIn(dt tensor.Dtype, v []float64, shape ...int) *tensor.Dense {
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
 }
+
+// standard reports whether m is N(0, I).
+func (m *MultivariateNormalDiag) standard() bool {
+	for i := range m.loc {
+		if m.loc[i] != 0 || m.scale[i] != 1 {
+			return false
+		}
+	}
+	return true
+}
