@@ -15,12 +15,19 @@ type ChainBijector struct {
 }
 
 // Chain returns the composition b1∘...∘bk. It is an error if two members
-// have different event sizes.
+// have different event sizes, or are conditional on contexts of different
+// sizes.
 func Chain(bs ...Bijector) (*ChainBijector, error) {
-	d := 0
+	d, ctx := 0, 0
 	for i, b := range bs {
 		if b == nil {
 			return nil, fmt.Errorf("Chain: bijector %d is nil", i)
+		}
+		if c := ContextSizeOf(b); c > 0 {
+			if ctx > 0 && c != ctx {
+				return nil, fmt.Errorf("Chain: bijector %d (%v) has context size %d, expected %d", i, b, c, ctx)
+			}
+			ctx = c
 		}
 		if e := b.EventSize(); e > 0 {
 			if d > 0 && e != d {
@@ -91,4 +98,14 @@ func (c *ChainBijector) InverseNode(g *Graph, y *gorgonia.Node) (*gorgonia.Node,
 		}
 	}
 	return y, ldj, nil
+}
+
+// ContextSize is the largest context size C of the members (0 when none is
+// conditional): every conditional member reads the same context [N, C].
+func (c *ChainBijector) ContextSize() int {
+	m := 0
+	for _, b := range c.Bijectors {
+		m = max(m, ContextSizeOf(b))
+	}
+	return m
 }

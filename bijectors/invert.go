@@ -23,3 +23,7 @@ func (iv *InvertBijector) ForwardNode(g *Graph, x *gorgonia.Node) (*gorgonia.Nod
 func (iv *InvertBijector) InverseNode(g *Graph, y *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
 	return iv.B.ForwardNode(g, y)
 }
+
+// ContextSize is the context size C of the inverted bijector (0 when it is
+// not conditional).
+func (iv *InvertBijector) ContextSize() int { return ContextSizeOf(iv.B) }

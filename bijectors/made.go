@@ -51,6 +51,12 @@ type MADEConfig struct {
 	KernelInit    KernelInit     // default GlorotUniform
 	Seed          uint64         // seeds the random order, random degrees and the initial weights
 	DType         tensor.Dtype   // default Float32
+
+	// ContextSize is C, the width of the conditioning input c [N, C] of a
+	// conditional network (TFP's conditional=True with
+	// conditional_input_layers='all_layers'); 0 (the default) is an
+	// unconditional network.
+	ContextSize int
 }
 
 // AutoregressiveNetwork is MADE (Germain et al., 2015) with TFP's exact
@@ -67,6 +73,18 @@ type MADEConfig struct {
 // Each layer is y = act(x (W∘M) + b); the last has no activation. A graph
 // computes W∘M once (Graph.MaskedParam) and then a plain dense product.
 // Cost: 2·N·Σ(in·out) flops per pass.
+//
+// A conditional network (ContextSize C > 0) reads the context c [N, C] of
+// the graph (Graph.Context) and adds an unmasked, bias-free projection of
+// it to every layer, hidden and output, as TFP's
+// conditional_input_layers='all_layers':
+//
+//	h_l = act(h_{l-1} (W_l∘M_l) + c V_l + b_l),  V_l [C, H_l]
+//
+// The context reaches every output, so the autoregressive property holds
+// in x for each fixed c. c V_l + b_l is computed once per graph (an
+// ops.Dense), and each layer is one ops.DenseAdd. Extra cost:
+// 2·N·C·Σ out flops per graph.
 type AutoregressiveNetwork struct {
 	cfg     MADEConfig
 	degrees [][]int     // input degrees, then one slice per hidden layer
@@ -75,6 +93,9 @@ type AutoregressiveNetwork struct {
 	weights []*Param
 	biases  []*Param
 	ops     []*ops.Dense
+	ctxW    []*Param        // V_l [C, out_l] of a conditional network
+	ctxOps  []*ops.Dense    // a_l = c V_l + b_l
+	addOps  []*ops.DenseAdd // h_l = act(h_{l-1} W_l + a_l)
 }
 
 // NewAutoregressiveNetwork builds the network and initialises its weights.
@@ -108,6 +129,9 @@ func NewAutoregressiveNetwork(cfg MADEConfig) (*AutoregressiveNetwork, error) {
 	if !cfg.Activation.Valid() {
 		return nil, fmt.Errorf("AutoregressiveNetwork: unknown activation %v", cfg.Activation)
 	}
+	if cfg.ContextSize < 0 {
+		return nil, fmt.Errorf("AutoregressiveNetwork: context size = %d, expected >= 0", cfg.ContextSize)
+	}
 	cfg.HiddenUnits = append([]int(nil), cfg.HiddenUnits...)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x6d616465))
 	deg, err := madeDegrees(cfg, rng)
@@ -130,6 +154,11 @@ func NewAutoregressiveNetwork(cfg MADEConfig) (*AutoregressiveNetwork, error) {
 		w, b := initLayer(cfg.KernelInit, rng, in, out, n.masks[l])
 		n.weights = append(n.weights, &Param{Name: fmt.Sprintf("made/W%d", l), Value: denseOf(cfg.DType, w, in, out)})
 		n.biases = append(n.biases, &Param{Name: fmt.Sprintf("made/b%d", l), Value: denseOf(cfg.DType, b, out)})
+	}
+	if cfg.ContextSize > 0 {
+		if err := n.initContext(rng); err != nil {
+			return nil, err
+		}
 	}
 	return n, nil
 }
@@ -271,11 +300,15 @@ func (n *AutoregressiveNetwork) LayerSizes() []int { return append([]int(nil), n
 // Weights returns the kernel and bias parameters of each layer.
 func (n *AutoregressiveNetwork) Weights() (kernels, biases []*Param) { return n.weights, n.biases }
 
-// Params returns the kernels and biases, layer by layer.
+// Params returns the kernels and biases, layer by layer; a conditional
+// network follows each layer's bias with its context kernel V_l.
 func (n *AutoregressiveNetwork) Params() []*Param {
 	var ps []*Param
 	for i := range n.weights {
 		ps = append(ps, n.weights[i], n.biases[i])
+		if n.ctxW != nil {
+			ps = append(ps, n.ctxW[i])
+		}
 	}
 	return ps
 }
@@ -289,8 +322,12 @@ func (n *AutoregressiveNetwork) NumParams() int {
 	return c
 }
 
-// Node adds the network's output [N, D·Params] for x [N, D] to g.
+// Node adds the network's output [N, D·Params] for x [N, D] to g. A
+// conditional network also reads g.Context, which must be [N, C].
 func (n *AutoregressiveNetwork) Node(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
+	if n.cfg.ContextSize > 0 {
+		return n.conditionalNode(g, x)
+	}
 	h := x
 	for l, op := range n.ops {
 		w, err := g.MaskedParam(n.weights[l], n.masks[l])

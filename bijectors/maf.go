@@ -42,8 +42,16 @@ func NewMaskedAutoregressiveFlow(net *AutoregressiveNetwork, scale ops.ScaleFn) 
 }
 
 func (m *MaskedAutoregressiveFlow) String() string {
+	if c := m.Net.cfg.ContextSize; c > 0 {
+		return fmt.Sprintf("MaskedAutoregressiveFlow(D=%d, hidden=%v, scale=%v, context=%d)", m.Net.cfg.EventSize, m.Net.cfg.HiddenUnits, m.Scale, c)
+	}
 	return fmt.Sprintf("MaskedAutoregressiveFlow(D=%d, hidden=%v, scale=%v)", m.Net.cfg.EventSize, m.Net.cfg.HiddenUnits, m.Scale)
 }
+
+// ContextSize is the width C of the context [N, C] that the flow's network
+// is conditioned on (Graph.Context), 0 for an unconditional flow:
+// y = f(x; c), with shift and log-scale MADE(y, c).
+func (m *MaskedAutoregressiveFlow) ContextSize() int { return m.Net.cfg.ContextSize }
 func (m *MaskedAutoregressiveFlow) EventSize() int   { return m.Net.cfg.EventSize }
 func (m *MaskedAutoregressiveFlow) Params() []*Param { return m.Net.Params() }
 
@@ -64,13 +72,7 @@ func (m *MaskedAutoregressiveFlow) InverseNode(g *Graph, y *gorgonia.Node) (*gor
 }
 
 func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
-	// Pass 1 starts from y = 0, the same for every row: run the network
-	// once on a zero row and broadcast it.
-	h0, err := m.Net.Node(g, g.ZeroRow(m.EventSize()))
-	if err != nil {
-		return nil, nil, err
-	}
-	h, err := Apply(ops.NewRepeatRows(), h0, x)
+	h, err := m.firstPass(g, x)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -88,4 +90,23 @@ func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gor
 	}
 	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
 	return y, fldj, err
+}
+
+// firstPass returns the network's output for y = 0, the start of sampling.
+// Without a context it is the same for every row: the network runs once on
+// a zero row and is broadcast. With one it runs on a zero batch, since the
+// context differs from row to row.
+func (m *MaskedAutoregressiveFlow) firstPass(g *Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
+	if m.ContextSize() > 0 {
+		z, err := Apply(ops.NewZerosLike(), x)
+		if err != nil {
+			return nil, err
+		}
+		return m.Net.Node(g, z)
+	}
+	h0, err := m.Net.Node(g, g.ZeroRow(m.EventSize()))
+	if err != nil {
+		return nil, err
+	}
+	return Apply(ops.NewRepeatRows(), h0, x)
 }

@@ -42,8 +42,12 @@ func checkEvents(d Distribution, x *tensor.Dense) error {
 	return nil
 }
 
-// LogProb returns log p(x) ([N]) for x [N, D].
+// LogProb returns log p(x) ([N]) for x [N, D]. A conditional d is an
+// error: use LogProbGiven.
 func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
+	if err := unconditionalOnly(d, "LogProb", "LogProbGiven"); err != nil {
+		return nil, err
+	}
 	if err := checkEvents(d, x); err != nil {
 		return nil, err
 	}

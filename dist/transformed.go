@@ -64,8 +64,12 @@ func (t *TransformedDistribution) LogProbNode(g *bijectors.Graph, y *gorgonia.No
 	return gorgonia.Add(lp, ildj)
 }
 
-// Sample draws n events f(x), x ~ Base, using rng.
+// Sample draws n events f(x), x ~ Base, using rng. A conditional
+// distribution is an error: use SampleGiven.
 func (t *TransformedDistribution) Sample(n int, rng *rand.Rand) (*tensor.Dense, error) {
+	if err := unconditionalOnly(t, "Sample", "SampleGiven"); err != nil {
+		return nil, err
+	}
 	x, err := t.Base.Sample(n, rng)
 	if err != nil {
 		return nil, err
@@ -76,6 +80,9 @@ func (t *TransformedDistribution) Sample(n int, rng *rand.Rand) (*tensor.Dense, 
 // SampleAndLogProb draws n events and returns them with their
 // log-densities, base.log_prob(x) - FLDJ(x), from the forward pass alone.
 func (t *TransformedDistribution) SampleAndLogProb(n int, rng *rand.Rand) (*tensor.Dense, *tensor.Dense, error) {
+	if err := unconditionalOnly(t, "SampleAndLogProb", "SampleGiven and LogProbGiven"); err != nil {
+		return nil, nil, err
+	}
 	x, err := t.Base.Sample(n, rng)
 	if err != nil {
 		return nil, nil, err

@@ -14,6 +14,8 @@ func init() {
 }
 
 // buildMAF is the lab's flow: Layers MAFs with reversing permutations.
+// With Spec.ContextSize C > 0 every MADE is conditional on a context
+// [N, C] (Spec.MADEConfig sets MADEConfig.ContextSize), and so is the IAF.
 func buildMAF(s Spec) (bijectors.Bijector, error) {
 	return bijectors.NewMAFStack(s.Layers, s.MADEConfig(2), s.ScaleFn())
 }

@@ -121,7 +121,7 @@ func (s Spec) Dtype() tensor.Dtype {
 func (s Spec) MADEConfig(params int) bijectors.MADEConfig {
 	act, _ := ops.ParseActivation(s.Activation)
 	return bijectors.MADEConfig{Params: params, EventSize: s.EventSize, HiddenUnits: s.Hidden, Activation: act,
-		KernelInit: bijectors.KernelInit(s.Init), Seed: s.Seed, DType: s.Dtype()}
+		KernelInit: bijectors.KernelInit(s.Init), Seed: s.Seed, DType: s.Dtype(), ContextSize: s.ContextSize}
 }
 
 // ScaleFn returns the spec's affine scale function.

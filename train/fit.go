@@ -37,6 +37,13 @@ type Config struct {
 	// monitored loss when training ends.
 	RestoreBest bool
 
+	// Context holds the conditioning inputs [N, C] of a conditional model
+	// (dist.ContextSizeOf(model) = C > 0), row n pairing with data row n:
+	// Fit then minimises the mean of -log p(x_n | c_n). The validation
+	// split and the shuffling take the same rows of both. It must be nil
+	// for an unconditional model.
+	Context *tensor.Dense
+
 	// Executor runs the training step: engine.Compiled (the default) or
 	// engine.Tape, Gorgonia's TapeMachine, for debugging.
 	Executor engine.Executor
@@ -119,7 +126,8 @@ func checkData(model dist.Distribution, data *tensor.Dense) error {
 // Fit trains model on data [N, D] by minimising the mean negative
 // log-likelihood with Adam, and returns the loss history. The model's
 // parameters are updated in place. A non-finite loss stops training with a
-// *NonFiniteError and the last good parameters restored.
+// *NonFiniteError and the last good parameters restored. A conditional
+// model trains on the pairs (data row n, cfg.Context row n).
 func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, error) {
 	if model == nil {
 		return nil, fmt.Errorf("train: model is nil")
@@ -128,6 +136,10 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		return nil, err
 	}
 	if err := checkData(model, data); err != nil {
+		return nil, err
+	}
+	cs := dist.ContextSizeOf(model)
+	if err := checkContext(model, cfg.Context, data.Shape()[0]); err != nil {
 		return nil, err
 	}
 	params := model.Params()
@@ -141,9 +153,16 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		return nil, fmt.Errorf("train: validation split %g leaves no training rows of %d", cfg.ValidationSplit, n)
 	}
 	rows := dist.Float64s(data)
-	var val *tensor.Dense
+	var val, valCtx *tensor.Dense
+	var ctxRows []float64
+	if cs > 0 {
+		ctxRows = dist.Float64s(cfg.Context)
+	}
 	if nVal > 0 {
 		val = denseLike(model.DType(), rows[nTrain*d:], nVal, d)
+		if cs > 0 {
+			valCtx = denseLike(model.DType(), ctxRows[nTrain*cs:], nVal, cs)
+		}
 	}
 	batch := min(cfg.BatchSize, nTrain)
 
@@ -180,6 +199,9 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 				return nil, err
 			}
 			st.fill(rows, order[lo:hi], d)
+			if cs > 0 {
+				fillRows(st.cv, ctxRows, order[lo:hi], cs)
+			}
 			loss, err := tr.step(st)
 			if err != nil {
 				return nil, err
@@ -193,7 +215,7 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		h.Loss = append(h.Loss, sum/float64(nTrain))
 		monitored := h.Loss[len(h.Loss)-1]
 		if val != nil {
-			vl, err := meanNLL(model, val)
+			vl, err := meanNLLGiven(model, val, valCtx)
 			if err != nil {
 				return nil, err
 			}
@@ -231,36 +253,22 @@ func progressLine(w io.Writer, h *History, epoch, epochs int) {
 }
 
 // MeanNLL returns the mean negative log-likelihood of data under model.
+// A conditional model is an error: use MeanNLLGiven.
 func MeanNLL(model dist.Distribution, data *tensor.Dense) (float64, error) {
 	if err := checkData(model, data); err != nil {
 		return 0, err
 	}
-	return meanNLL(model, data)
-}
-
-// meanNLL evaluates in chunks of at most 4096 rows.
-func meanNLL(model dist.Distribution, data *tensor.Dense) (float64, error) {
-	n, d := data.Shape()[0], data.Shape()[1]
-	rows := dist.Float64s(data)
-	const chunk = 4096
-	sum := 0.0
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		lp, err := dist.LogProb(model, denseLike(model.DType(), rows[lo*d:hi*d], hi-lo, d))
-		if err != nil {
-			return 0, err
-		}
-		for _, v := range dist.Float64s(lp) {
-			sum -= v
-		}
+	if c := dist.ContextSizeOf(model); c > 0 {
+		return 0, fmt.Errorf("train: %v is conditional on a context of size %d; use MeanNLLGiven", model, c)
 	}
-	return sum / float64(n), nil
+	return meanNLLGiven(model, data, nil)
 }
 
 // stepper computes the loss and its gradients for one batch size and
 // applies the optimizer.
 type stepper struct {
 	xv   *tensor.Dense // the batch, written by fill
+	cv   *tensor.Dense // its context [B, C] (conditional models), else nil
 	prog *engine.Program
 	g32  [][]float32
 	g64  [][]float64
@@ -269,7 +277,7 @@ type stepper struct {
 
 // tapeStep is the TapeMachine path, kept for debugging.
 type tapeStep struct {
-	x     *gorgonia.Node
+	x, c  *gorgonia.Node // c: nil without a context
 	cost  *gorgonia.Node
 	grads gorgonia.Nodes
 	m     gorgonia.VM
@@ -282,6 +290,12 @@ func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*st
 	}
 	g.Training = true
 	x := g.Input("x", rows, d)
+	ins := gorgonia.Nodes{x}
+	cs := dist.ContextSizeOf(model)
+	if cs > 0 {
+		g.Context = g.Input("c", rows, cs)
+		ins = append(ins, g.Context)
+	}
 	lp, err := model.LogProbNode(g, x)
 	if err != nil {
 		return nil, err
@@ -290,13 +304,20 @@ func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*st
 	if err != nil {
 		return nil, err
 	}
-	ps, nodes := g.Params()
+	// The graph reads the parameters in its own order (an IAF's density
+	// pass visits the chain backwards); differentiate in the model's.
+	ps, read := g.Params()
 	if len(ps) != len(model.Params()) {
 		return nil, fmt.Errorf("train: the loss reads %d of the model's %d parameters", len(ps), len(model.Params()))
 	}
+	nodeOf := make(map[*bijectors.Param]*gorgonia.Node, len(ps))
+	for i, p := range ps {
+		nodeOf[p] = read[i]
+	}
+	nodes := make(gorgonia.Nodes, len(ps))
 	for i, p := range model.Params() {
-		if ps[i] != p {
-			return nil, fmt.Errorf("train: parameter order differs at %d (%s)", i, p.Name)
+		if nodes[i] = nodeOf[p]; nodes[i] == nil {
+			return nil, fmt.Errorf("train: the loss does not read parameter %d (%s)", i, p.Name)
 		}
 	}
 	grads, err := gorgonia.Grad(cost, nodes...)
@@ -305,17 +326,24 @@ func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*st
 	}
 	switch exec {
 	case engine.Tape:
-		xv := denseLike(model.DType(), make([]float64, rows*d), rows, d)
-		return &stepper{xv: xv, tape: &tapeStep{x: x, cost: cost, grads: grads, m: gorgonia.NewTapeMachine(g.G)}}, nil
+		st := &stepper{xv: denseLike(model.DType(), make([]float64, rows*d), rows, d),
+			tape: &tapeStep{x: x, c: g.Context, cost: cost, grads: grads, m: gorgonia.NewTapeMachine(g.G)}}
+		if cs > 0 {
+			st.cv = denseLike(model.DType(), make([]float64, rows*cs), rows, cs)
+		}
+		return st, nil
 	case engine.Compiled, "":
 	default:
 		return nil, fmt.Errorf("train: executor %q, expected compiled or tape", exec)
 	}
-	prog, err := engine.Compile(g.G, gorgonia.Nodes{x}, append(gorgonia.Nodes{cost}, grads...), engine.CPU)
+	prog, err := engine.Compile(g.G, ins, append(gorgonia.Nodes{cost}, grads...), engine.CPU)
 	if err != nil {
 		return nil, err
 	}
 	st := &stepper{xv: prog.Input(0), prog: prog}
+	if cs > 0 {
+		st.cv = prog.Input(1)
+	}
 	for i := range grads {
 		switch v := prog.Output(i + 1).Data().(type) {
 		case []float32:
@@ -328,8 +356,11 @@ func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*st
 }
 
 // fill copies the rows idx of data into the batch input.
-func (s *stepper) fill(data []float64, idx []int, d int) {
-	if b, ok := s.xv.Data().([]float32); ok {
+func (s *stepper) fill(data []float64, idx []int, d int) { fillRows(s.xv, data, idx, d) }
+
+// fillRows copies the rows idx of data (d columns) into dst, in order.
+func fillRows(dst *tensor.Dense, data []float64, idx []int, d int) {
+	if b, ok := dst.Data().([]float32); ok {
 		for r, i := range idx {
 			for j := 0; j < d; j++ {
 				b[r*d+j] = float32(data[i*d+j])
@@ -337,7 +368,7 @@ func (s *stepper) fill(data []float64, idx []int, d int) {
 		}
 		return
 	}
-	b := s.xv.Float64s()
+	b := dst.Float64s()
 	for r, i := range idx {
 		copy(b[r*d:(r+1)*d], data[i*d:(i+1)*d])
 	}
@@ -349,7 +380,7 @@ func (s *stepper) fill(data []float64, idx []int, d int) {
 // not allocate.
 func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (float64, error) {
 	if s.tape != nil {
-		return s.tape.step(s.xv, opt, lastGood, values)
+		return s.tape.step(s.xv, s.cv, opt, lastGood, values)
 	}
 	s.prog.Run()
 	if s.g32 != nil {
@@ -374,10 +405,15 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 	return loss, nil
 }
 
-func (t *tapeStep) step(xv *tensor.Dense, opt *engine.Adam, lastGood, values []*tensor.Dense) (float64, error) {
+func (t *tapeStep) step(xv, cv *tensor.Dense, opt *engine.Adam, lastGood, values []*tensor.Dense) (float64, error) {
 	defer t.m.Reset()
 	if err := gorgonia.Let(t.x, xv); err != nil {
 		return 0, err
+	}
+	if t.c != nil {
+		if err := gorgonia.Let(t.c, cv); err != nil {
+			return 0, err
+		}
 	}
 	if err := t.m.RunAll(); err != nil {
 		return 0, err

@@ -17,6 +17,7 @@ type Trainer struct {
 	model    dist.Distribution
 	exec     engine.Executor
 	d        int
+	cs       int // context size C of a conditional model, else 0
 	steppers map[int]*stepper
 	values   []*tensor.Dense
 	lastGood []*tensor.Dense
@@ -40,7 +41,7 @@ func newTrainer(model dist.Distribution, cfg Config) (*Trainer, error) {
 	if len(params) == 0 {
 		return nil, fmt.Errorf("train: %v has no trainable parameters", model)
 	}
-	t := &Trainer{model: model, exec: cfg.Executor, d: model.EventSize(), steppers: map[int]*stepper{}}
+	t := &Trainer{model: model, exec: cfg.Executor, d: model.EventSize(), cs: dist.ContextSizeOf(model), steppers: map[int]*stepper{}}
 	for _, p := range params {
 		t.values = append(t.values, p.Value)
 	}
@@ -81,8 +82,18 @@ func (t *Trainer) step(st *stepper) (float64, error) {
 // Step takes one optimizer step on batch [B, D] and returns its mean NLL
 // before the update. A non-finite loss or gradient returns a
 // *NonFiniteError (Epoch 0, Step = the trainer's step count + 1) with the
-// parameters restored to the last finite step.
+// parameters restored to the last finite step. A conditional model is an
+// error: use StepGiven.
 func (t *Trainer) Step(batch *tensor.Dense) (float64, error) {
+	if t.cs > 0 {
+		return 0, fmt.Errorf("train: %v is conditional on a context of size %d; use StepGiven", t.model, t.cs)
+	}
+	return t.stepOn(batch, nil)
+}
+
+// stepOn checks batch, copies it (and ctx, already checked) into the
+// stepper of its size and steps.
+func (t *Trainer) stepOn(batch, ctx *tensor.Dense) (float64, error) {
 	if batch == nil || len(batch.Shape()) != 2 || batch.Shape()[1] != t.d || batch.Shape()[0] < 1 {
 		return 0, fmt.Errorf("train: batch shape %v, expected [B, %d]", shapeOf(batch), t.d)
 	}
@@ -93,10 +104,9 @@ func (t *Trainer) Step(batch *tensor.Dense) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if batch.Dtype() == tensor.Float32 {
-		copy(st.xv.Float32s(), batch.Float32s())
-	} else {
-		copy(st.xv.Float64s(), batch.Float64s())
+	copyValues(st.xv, batch)
+	if ctx != nil {
+		copyValues(st.cv, ctx)
 	}
 	loss, err := t.step(st)
 	if err == nil && (math.IsNaN(loss) || math.IsInf(loss, 0)) {
@@ -113,4 +123,13 @@ func shapeOf(t *tensor.Dense) tensor.Shape {
 		return nil
 	}
 	return t.Shape()
+}
+
+// copyValues copies src into dst, both of one dtype and size, without allocating.
+func copyValues(dst, src *tensor.Dense) {
+	if src.Dtype() == tensor.Float32 {
+		copy(dst.Float32s(), src.Float32s())
+	} else {
+		copy(dst.Float64s(), src.Float64s())
+	}
 }

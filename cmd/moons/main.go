@@ -4,6 +4,7 @@
 //
 //	go run ./cmd/moons                 # the lab's recipe: 80 epochs at batch 32
 //	go run ./cmd/moons -epochs 5 -json # a quick run, one JSON line at the end
+//	go run ./cmd/moons -conditional    # a MAF conditioned on the moon label (conditional.go)
 package main
 
 import (
@@ -42,6 +43,8 @@ type options struct {
 	out        string
 	device     string
 	json       bool
+
+	conditional bool // train the label-conditioned MAF (conditional.go)
 }
 
 // result is the -json line.
@@ -86,6 +89,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.out, "out", "moons-out", "folder for the figures")
 	fs.StringVar(&o.device, "device", "cpu", "cpu or cuda")
 	fs.BoolVar(&o.json, "json", false, "print one JSON line with the results at the end")
+	fs.BoolVar(&o.conditional, "conditional", false, "train a MAF conditioned on the one-hot moon label instead; adds figures 09-10 and test_nll_given_label")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -157,7 +161,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rng := rand.New(rand.NewPCG(uint64(o.seed), 0x6d6f6f6e))
 
 	// 1. Data.
-	x64, _, err := data.MakeMoons(o.n, o.noise, o.seed)
+	x64, labels, err := data.MakeMoons(o.n, o.noise, o.seed)
 	if err != nil {
 		return err
 	}
@@ -209,6 +213,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	wide := plot.Grid{XMin: -4, XMax: 4, YMin: -4, YMax: 4, NX: 150, NY: 150}
 	if _, _, err := density(fig("04-shift-scale-density.png"), "Shift∘Scale density", ssDist, wide); err != nil {
 		return err
+	}
+
+	if o.conditional {
+		return runConditional(o, x, labels, base, rng, wide, fig, log, stdout)
 	}
 
 	// 4. The flow.
