@@ -133,6 +133,14 @@ func (c *CUDAPlan) lower(st *Step) ([]Launch, error) {
 		g, b := TileGrid(n, op.Out)
 		return []Launch{{Kernel: "dense_fwd", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(in[2]), buf(out),
 			intArg(n), intArg(op.In), intArg(op.Out), intArg(int(op.Act))}}}, nil
+	case *ops.DenseAdd:
+		if op.Mask() != nil {
+			return nil, fmt.Errorf("engine: %v: masked DenseAdd has no cuda kernel; mask the kernel with ops.Mask", op)
+		}
+		n := s[0][0]
+		g, b := TileGrid(n, op.Out)
+		return []Launch{{Kernel: "dense_fwd_add", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(in[2]), buf(out),
+			intArg(n), intArg(op.In), intArg(op.Out), intArg(int(op.Act))}}}, nil
 	case *ops.DenseGradX:
 		d := op.Layer()
 		if d.Mask() != nil {

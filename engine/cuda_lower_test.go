@@ -97,6 +97,10 @@ func emulate(t *testing.T, c *engine.CUDAPlan, bufs [][]float32) {
 			n, in, out := num(4), num(5), num(6)
 			op := must(ops.NewDense(in, out, nil, ops.Activation(num(7))))
 			run(op, ptr(3)[:n*out], [][]float32{ptr(0)[:n*in], ptr(1)[:in*out], ptr(2)[:out]}, sh(n, in), sh(in, out), sh(out))
+		case "dense_fwd_add":
+			n, in, out := num(4), num(5), num(6)
+			op := must(ops.NewDenseAdd(in, out, nil, ops.Activation(num(7))))
+			run(op, ptr(3)[:n*out], [][]float32{ptr(0)[:n*in], ptr(1)[:in*out], ptr(2)[:n*out]}, sh(n, in), sh(in, out), sh(n, out))
 		case "dense_grad_x":
 			n, in, out := num(3), num(4), num(5)
 			gz, w, dx := ptr(0)[:n*out], ptr(1)[:in*out], ptr(2)[:n*in]
@@ -317,5 +321,57 @@ func TestLoweredPlanMatchesCPU(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoweredConditionalPlanMatchesCPU covers the conditional MADE's
+// dense_fwd_add through the same emulation.
+func TestLoweredConditionalPlanMatchesCPU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	flow := must(bijectors.NewMAFStack(2, bijectors.MADEConfig{EventSize: 2, HiddenUnits: []int{8, 8}, Activation: ops.Tanh,
+		ContextSize: 3, KernelInit: bijectors.TorchUniform}, ops.ScaleSoftplus))
+	model := must(dist.NewTransformedDistribution(must(dist.StandardNormal(2, tensor.Float32)), flow))
+	const n = 7
+	g := must(bijectors.NewGraph(tensor.Float32))
+	x := g.Input("x", n, 2)
+	g.Context = g.Input("c", n, 3)
+	lp := must(model.LogProbNode(g, x))
+	cost := must(gorgonia.ApplyOp(ops.NewNegMean(), lp))
+	_, params := g.Params()
+	outs := append(gorgonia.Nodes{cost}, must(gorgonia.Grad(cost, params...))...)
+	prog := must(engine.Compile(g.G, gorgonia.Nodes{x, g.Context}, outs, engine.CPU))
+	for _, in := range []*tensor.Dense{prog.Input(0), prog.Input(1)} {
+		for i := range in.Float32s() {
+			in.Float32s()[i] = float32(rng.NormFloat64())
+		}
+	}
+	prog.Run()
+	cp := must(engine.LowerCUDA(prog.Plan()))
+	bufs := make([][]float32, len(cp.Buffers))
+	for i, b := range cp.Buffers {
+		if v, ok := b.Value.(*tensor.Dense); ok {
+			bufs[i] = append([]float32(nil), v.Float32s()...)
+		} else if v, ok := b.Value.(*gorgonia.F32); ok {
+			bufs[i] = []float32{float32(*v)}
+		} else {
+			bufs[i] = make([]float32, b.Size)
+		}
+	}
+	copy(bufs[cp.Inputs[0]], prog.Input(0).Float32s())
+	copy(bufs[cp.Inputs[1]], prog.Input(1).Float32s())
+	used := false
+	for _, l := range cp.Launches {
+		used = used || l.Kernel == "dense_fwd_add"
+	}
+	if !used {
+		t.Fatal("the conditional plan launches no dense_fwd_add")
+	}
+	emulate(t, cp, bufs)
+	for k, b := range cp.Outputs {
+		for j, w := range prog.Output(k).Float32s() {
+			if got := bufs[b][j]; math.Abs(float64(got-w)) > 1e-4*(1+math.Abs(float64(w))) {
+				t.Fatalf("output %d element %d: emulated %g, cpu %g", k, j, got, w)
+			}
+		}
 	}
 }

@@ -166,6 +166,30 @@ extern "C" __global__ void dense_fwd(const float* x, const float* w, const float
 	}
 }
 
+// dense_fwd_add computes y = act(x·w + a), a [n, out] (a conditional
+// layer's context term): dense_fwd with a matrix in place of the bias.
+// Same launch shape as dense_fwd.
+extern "C" __global__ void dense_fwd_add(const float* x, const float* w, const float* a, float* y,
+	long long n, long long in, long long out, long long act)
+{
+	const long long c = (long long)blockIdx.x * TILE + threadIdx.x;
+	const long long rowTiles = (n + TILE - 1) / TILE;
+	for (long long t = blockIdx.y; t < rowTiles; t += gridDim.y) {
+		const long long r0 = t * TILE;
+		float acc[TPT];
+		tile_product<true, true>(x, in, 1, w, out, 1, n, out, in, r0, (long long)blockIdx.x * TILE, acc);
+		if (c < out) {
+#pragma unroll
+			for (int j = 0; j < TPT; j++) {
+				const long long r = r0 + threadIdx.y + TROWS * j;
+				if (r < n) {
+					y[r * out + c] = activate(act, acc[j] + a[r * out + c]);
+				}
+			}
+		}
+	}
+}
+
 // dense_grad_x computes dx = gz·wᵀ, gz [n, out], w [in, out], dx [n, in].
 // Block (32, 8), grid (ceil(in/32), ceil(n/32)).
 extern "C" __global__ void dense_grad_x(const float* gz, const float* w, float* dx,

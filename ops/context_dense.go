@@ -99,21 +99,13 @@ func (op *DenseAdd) DiffWRT(int) []bool { return op.diffAll(3) }
 
 // SymDiff returns dx, dW and da = gz; it reuses Dense's gradient ops.
 func (op *DenseAdd) SymDiff(in gorgonia.Nodes, y, gy *gorgonia.Node) (gorgonia.Nodes, error) {
-	gz := gy
-	if op.Act != Identity {
-		var err error
-		if gz, err = apply(&ActGrad{base: newBase("ActGrad,"+op.Act.String(), op.Act.String(), 2, 2, 2), Act: op.Act}, y, gy); err != nil {
-			return nil, err
-		}
-	}
-	d := op.d
-	dx, err := apply(&DenseGradX{base: newBase("DenseGradX", d.key, 2, 2, 2), d: d}, gz, in[1])
-	if err != nil {
-		return nil, err
-	}
-	dw, err := apply(&DenseGradW{base: newBase("DenseGradW", d.key, 2, 2, 2), d: d}, in[0], gz)
+	gz, dx, dw, err := op.d.grads(in[0], in[1], y, gy)
 	if err != nil {
 		return nil, err
 	}
 	return gorgonia.Nodes{dx, dw, gz}, nil
 }
+
+// Layer returns the layer with a vector bias that shares this one's mask
+// and gradient ops.
+func (op *DenseAdd) Layer() *Dense { return op.d }

@@ -122,18 +122,7 @@ func denseForward[T Float](y, x, w, b, m []T, n, in, out int, act Activation, mm
 func (op *Dense) DiffWRT(int) []bool { return op.diffAll(3) }
 
 func (op *Dense) SymDiff(in gorgonia.Nodes, y, gy *gorgonia.Node) (gorgonia.Nodes, error) {
-	gz := gy
-	if op.Act != Identity {
-		var err error
-		if gz, err = apply(&ActGrad{base: newBase("ActGrad,"+op.Act.String(), op.Act.String(), 2, 2, 2), Act: op.Act}, y, gy); err != nil {
-			return nil, err
-		}
-	}
-	dx, err := apply(&DenseGradX{base: newBase("DenseGradX", op.key, 2, 2, 2), d: op}, gz, in[1])
-	if err != nil {
-		return nil, err
-	}
-	dw, err := apply(&DenseGradW{base: newBase("DenseGradW", op.key, 2, 2, 2), d: op}, in[0], gz)
+	gz, dx, dw, err := op.grads(in[0], in[1], y, gy)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +131,22 @@ func (op *Dense) SymDiff(in gorgonia.Nodes, y, gy *gorgonia.Node) (gorgonia.Node
 		return nil, err
 	}
 	return gorgonia.Nodes{dx, dw, db}, nil
+}
+
+// grads adds the gradients of y = act(x W + ·) for the incoming gy:
+// gz = gy·act'(y), dx = gz (W∘M)ᵀ and dW = (xᵀ gz)∘M.
+func (op *Dense) grads(x, w, y, gy *gorgonia.Node) (gz, dx, dw *gorgonia.Node, err error) {
+	gz = gy
+	if op.Act != Identity {
+		if gz, err = apply(&ActGrad{base: newBase("ActGrad,"+op.Act.String(), op.Act.String(), 2, 2, 2), Act: op.Act}, y, gy); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if dx, err = apply(&DenseGradX{base: newBase("DenseGradX", op.key, 2, 2, 2), d: op}, gz, w); err != nil {
+		return nil, nil, nil, err
+	}
+	dw, err = apply(&DenseGradW{base: newBase("DenseGradW", op.key, 2, 2, 2), d: op}, x, gz)
+	return gz, dx, dw, err
 }
 
 // ActGrad is gz = gy·act'(z) with act' computed from the output y: inputs (y, gy).
