@@ -48,6 +48,15 @@ type Config struct {
 	// engine.Tape, Gorgonia's TapeMachine, for debugging.
 	Executor engine.Executor
 
+	// Device trains on a GPU when it is the cuda device (a binary built
+	// with the gpu tag): the data set is uploaded once, parameters and
+	// Adam's moments stay on the device, and each epoch's losses come back
+	// at its end. nil or the cpu device trains on the CPU.
+	Device engine.Device
+	// NoGraphs launches every kernel of every GPU step instead of
+	// replaying the step captured as a CUDA graph (for timing the two).
+	NoGraphs bool
+
 	// Progress receives one line per epoch: epoch, loss, validation loss,
 	// steps/s and time left. nil is silent.
 	Progress io.Writer
@@ -176,6 +185,16 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 	if err != nil {
 		return nil, err
 	}
+	var dev *deviceRun
+	if cfg.Device != nil && cfg.Device.Name() != "cpu" {
+		if cs > 0 {
+			return nil, fmt.Errorf("train: conditional models train on the cpu only (device %s)", cfg.Device.Name())
+		}
+		if dev, err = newDeviceRun(cfg.Device, model, cfg, rows, nTrain, d, batch); err != nil {
+			return nil, err
+		}
+		defer dev.tr.Close()
+	}
 	var best []*tensor.Dense
 	bestLoss, sinceBest := math.Inf(1), 0
 
@@ -192,7 +211,19 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 			rng.Shuffle(nTrain, func(i, j int) { order[i], order[j] = order[j], order[i] })
 		}
 		sum := 0.0
-		for s := 0; s < stepsPerEpoch; s++ {
+		if dev != nil {
+			var steps int
+			if sum, steps, err = dev.epoch(order, epoch); err != nil {
+				return h, err
+			}
+			h.Steps += steps
+			if val != nil || cfg.RestoreBest { // the host needs this epoch's parameters
+				if err := dev.tr.Sync(); err != nil {
+					return nil, err
+				}
+			}
+		}
+		for s := 0; dev == nil && s < stepsPerEpoch; s++ {
 			lo, hi := s*batch, min((s+1)*batch, nTrain)
 			st, err := tr.stepperFor(hi - lo)
 			if err != nil {
@@ -235,6 +266,11 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		} else if sinceBest++; cfg.Patience > 0 && sinceBest >= cfg.Patience {
 			h.StoppedEarly = true
 			break
+		}
+	}
+	if dev != nil && !cfg.RestoreBest {
+		if err := dev.tr.Sync(); err != nil {
+			return nil, err
 		}
 	}
 	if cfg.RestoreBest && best != nil {
