@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/nflowgo/nflow/data"
 	"github.com/nflowgo/nflow/dist"
 	"github.com/nflowgo/nflow/engine"
+	"github.com/nflowgo/nflow/flows"
 	"github.com/nflowgo/nflow/ops"
 	"github.com/nflowgo/nflow/plot"
 	"github.com/nflowgo/nflow/train"
@@ -45,6 +47,8 @@ type options struct {
 	json       bool
 
 	conditional bool // train the label-conditioned MAF (conditional.go)
+	flow        string
+	dev         engine.Device
 }
 
 // result is the -json line.
@@ -88,6 +92,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.Int64Var(&o.seed, "seed", 0, "random seed (data, initialisation, shuffling, sampling)")
 	fs.StringVar(&o.out, "out", "moons-out", "folder for the figures")
 	fs.StringVar(&o.device, "device", "cpu", "cpu or cuda")
+	fs.StringVar(&o.flow, "flow", "maf", "flow: "+strings.Join(flows.Kinds(), ", "))
 	fs.BoolVar(&o.json, "json", false, "print one JSON line with the results at the end")
 	fs.BoolVar(&o.conditional, "conditional", false, "train a MAF conditioned on the one-hot moon label instead; adds figures 09-10 and test_nll_given_label")
 	if err := fs.Parse(args); err != nil {
@@ -122,8 +127,11 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	case !(o.lr > 0):
 		return nil, fmt.Errorf("-lr=%g: expected a positive learning rate", o.lr)
 	}
-	if _, err := engine.DeviceByName(o.device); err != nil {
+	if o.dev, err = engine.DeviceByName(o.device); err != nil {
 		return nil, fmt.Errorf("-device: %w", err)
+	}
+	if !slices.Contains(flows.Kinds(), o.flow) {
+		return nil, fmt.Errorf("-flow=%q: unknown flow, expected one of %s", o.flow, strings.Join(flows.Kinds(), ", "))
 	}
 	return o, nil
 }
@@ -220,15 +228,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 
 	// 4. The flow.
-	flow, err := bijectors.NewMAFStack(o.layers, bijectors.MADEConfig{EventSize: 2, HiddenUnits: o.hidden,
-		Activation: o.activation, KernelInit: o.init, Seed: uint64(o.seed) * 1000, DType: dt}, o.scale)
+	model, err := flows.Build(flows.Spec{Kind: o.flow, EventSize: 2, Layers: o.layers, Hidden: o.hidden,
+		Activation: o.activation.String(), Scale: o.scale.String(), Init: string(o.init), Seed: uint64(o.seed) * 1000})
 	if err != nil {
 		return err
 	}
-	model, err := dist.NewTransformedDistribution(base, flow)
-	if err != nil {
-		return err
-	}
+	flow := model.Bijector
 	if _, _, err := density(fig("05-untrained-density.png"), "untrained flow density", model, wide); err != nil {
 		return err
 	}
@@ -236,7 +241,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// 5. Train.
 	fmt.Fprintf(log, "training %v: %d parameters, %d epochs at batch %d\n", flow, numParams(model), o.epochs, o.batch)
 	h, err := train.Fit(model, x, train.Config{Epochs: o.epochs, BatchSize: o.batch, LearningRate: o.lr,
-		Seed: uint64(o.seed), Progress: log})
+		Seed: uint64(o.seed), Progress: log, Device: o.dev})
 	if err != nil {
 		return err
 	}
@@ -246,11 +251,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	// 6. The trained density and samples.
 	lab := plot.Grid{XMin: -2.5, XMax: 2.5, YMin: -2.5, YMax: 2.5, NX: 200, NY: 200}
-	mass, nonFinite, err := density(fig("07-trained-density.png"), "trained flow density", model, lab)
+	mass, nonFinite, err := densityOn(o.dev, fig("07-trained-density.png"), "trained flow density", model, lab)
 	if err != nil {
 		return err
 	}
-	samples, err := model.Sample(10000, rng)
+	samples, err := dist.SampleOn(o.dev, model, 10000, uint64(o.seed)+1)
 	if err != nil {
 		return err
 	}
@@ -301,11 +306,16 @@ func numParams(d dist.Distribution) int {
 // density plots exp(log_prob) of d on g and returns its mass over the grid
 // and the number of grid points with a non-finite log-density.
 func density(path, title string, d dist.Distribution, g plot.Grid) (float64, int, error) {
+	return densityOn(engine.CPU, path, title, d, g)
+}
+
+// densityOn is density with the log-densities computed on dev.
+func densityOn(dev engine.Device, path, title string, d dist.Distribution, g plot.Grid) (float64, int, error) {
 	pts, err := data.Cast(g.Points(), d.DType())
 	if err != nil {
 		return 0, 0, err
 	}
-	lp, err := dist.LogProb(d, pts)
+	lp, err := dist.LogProbOn(dev, d, pts)
 	if err != nil {
 		return 0, 0, err
 	}

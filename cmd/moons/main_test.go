@@ -57,11 +57,34 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-epochs", "0"}, "-epochs=0"},
 		{[]string{"-scale", "huge"}, "unknown scale function"},
 		{[]string{"-lr", "-1"}, "-lr=-1"},
+		{[]string{"-flow", "nope"}, "unknown flow"},
 	} {
 		var so, se bytes.Buffer
 		err := run(c.args, &so, &se)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v, want one containing %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestFlowFlag runs the lab briefly with each registered flow kind.
+func TestFlowFlag(t *testing.T) {
+	for _, kind := range []string{"iaf", "glow", "realnvp", "nsf"} {
+		var stdout, stderr bytes.Buffer
+		err := run([]string{"-n", "256", "-epochs", "1", "-hidden", "8", "-layers", "2", "-batch", "64", "-flow", kind, "-out", t.TempDir(), "-json"}, &stdout, &stderr)
+		if err != nil {
+			if strings.Contains(err.Error(), "unknown flow") {
+				t.Errorf("%s is not registered", kind)
+				continue
+			}
+			t.Fatalf("%s: %v\n%s", kind, err, stderr.String())
+		}
+		var r map[string]any
+		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		if m := r["grid_mass"].(float64); m < 0.8 || m > 1.1 {
+			t.Errorf("%s: grid mass %g", kind, m)
 		}
 	}
 }
