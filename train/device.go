@@ -20,8 +20,11 @@ type deviceRun struct {
 	nTrain int
 }
 
-// lossPlan plans the loss-and-gradient graph of model for a batch of rows.
-func lossPlan(model dist.Distribution, rows int) (*engine.Plan, []*tensor.Dense, error) {
+// LossPlan plans the training graph of model for a batch of rows: one
+// input (the batch), outputs the mean NLL and the gradient of each
+// parameter, in the order of the returned parameter values. Devices train
+// from it (engine.TrainSpec).
+func LossPlan(model dist.Distribution, rows int) (*engine.Plan, []*tensor.Dense, error) {
 	g, err := bijectors.NewGraph(model.DType())
 	if err != nil {
 		return nil, nil, err
@@ -56,13 +59,13 @@ func newDeviceRun(dev engine.Device, model dist.Distribution, cfg Config, rows [
 	if model.DType() != tensor.Float32 {
 		return nil, fmt.Errorf("train: device %s trains float32 models, this one is %v", dev.Name(), model.DType())
 	}
-	full, params, err := lossPlan(model, batch)
+	full, params, err := LossPlan(model, batch)
 	if err != nil {
 		return nil, err
 	}
 	var rest *engine.Plan
 	if nTrain%batch != 0 {
-		if rest, _, err = lossPlan(model, nTrain%batch); err != nil {
+		if rest, _, err = LossPlan(model, nTrain%batch); err != nil {
 			return nil, err
 		}
 	}

@@ -56,6 +56,8 @@ type Result struct {
 	TrainGFLOPs    float64 `json:"train_gflop_per_s"`
 	LogProbGFLOPs  float64 `json:"log_prob_gflop_per_s"`
 	AllocsPerStep  float64 `json:"allocs_per_step"`
+	StepMicros     float64 `json:"step_us,omitempty"`          // GPU: time per step with graph replay
+	StepMicrosNoGr float64 `json:"step_us_no_graph,omitempty"` // GPU: time per step launching every kernel
 	PeakHeapMB     float64 `json:"peak_heap_mb"`
 	Threads        int     `json:"threads"`
 }
@@ -194,6 +196,9 @@ func rate(rounds int, d time.Duration, f func() error) (float64, error) {
 }
 
 func measure(dev engine.Device, m model, batch, rounds int, d time.Duration) (Result, error) {
+	if dev.Name() != "cpu" {
+		return measureDevice(dev, m, batch, rounds, d)
+	}
 	runtime.GC()
 	td, err := build(m)
 	if err != nil {
@@ -246,11 +251,71 @@ func measure(dev engine.Device, m model, batch, rounds int, d time.Duration) (Re
 
 func printTable(w io.Writer, rs []Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "device\tmodel\tbatch\ttrain steps/s\ttrain samples/s\tlog_prob pts/s\tsample samples/s\ttrain GFLOP/s\tlog_prob GFLOP/s\tallocs/step\theap MB\t")
+	fmt.Fprintln(tw, "device\tmodel\tbatch\ttrain steps/s\ttrain samples/s\tlog_prob pts/s\tsample samples/s\ttrain GFLOP/s\tlog_prob GFLOP/s\tallocs/step\theap MB\tstep µs (graph / none)\t")
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t%.0f\t\n", r.Device, r.Model, r.Batch,
-			r.TrainStepsPerS, r.TrainSamplesPS, r.LogProbPerS, r.SamplePerS, r.TrainGFLOPs, r.LogProbGFLOPs, r.AllocsPerStep, r.PeakHeapMB)
+		gpu := "-"
+		if r.StepMicros > 0 {
+			gpu = fmt.Sprintf("%.1f / %.1f", r.StepMicros, r.StepMicrosNoGr)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t%.0f\t%s\t\n", r.Device, r.Model, r.Batch,
+			r.TrainStepsPerS, r.TrainSamplesPS, r.LogProbPerS, r.SamplePerS, r.TrainGFLOPs, r.LogProbGFLOPs, r.AllocsPerStep, r.PeakHeapMB, gpu)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "GOMAXPROCS %d; FLOPs: training = 3 x forward, forward = 2·Σ in·out per point per MAF layer.\n", runtime.GOMAXPROCS(0))
+}
+
+// measureDevice times a GPU: training epochs of 16 steps resident on the
+// device (with and without CUDA graph replay), log_prob and sampling.
+func measureDevice(dev engine.Device, m model, batch, rounds int, d time.Duration) (Result, error) {
+	td, err := build(m)
+	if err != nil {
+		return Result{}, err
+	}
+	r := Result{Device: dev.Name(), Model: m.Name, Batch: batch, Threads: runtime.GOMAXPROCS(0)}
+	for _, p := range td.Params() {
+		r.Params += p.Value.Shape().TotalSize()
+	}
+	const steps = 16
+	rng := rand.New(rand.NewPCG(1, 2))
+	data, err := td.Base.Sample(batch*steps, rng)
+	if err != nil {
+		return r, err
+	}
+	plan, params, err := train.LossPlan(td, batch)
+	if err != nil {
+		return r, err
+	}
+	order := rng.Perm(batch * steps)
+	for _, graphs := range []bool{true, false} {
+		tr, err := engine.NewDeviceTrainer(dev, engine.TrainSpec{Full: plan, Params: params, Data: data.Float32s(),
+			Rows: batch * steps, Cols: m.D, Batch: batch, Graphs: graphs})
+		if err != nil {
+			return r, err
+		}
+		epochs, err := rate(rounds, d, func() error { _, err := tr.Epoch(order); return err })
+		tr.Close()
+		if err != nil {
+			return r, err
+		}
+		us := 1e6 / (epochs * steps)
+		if graphs {
+			r.StepMicros, r.TrainStepsPerS = us, epochs*steps
+		} else {
+			r.StepMicrosNoGr = us
+		}
+	}
+	r.TrainSamplesPS = r.TrainStepsPerS * float64(batch)
+	fwd := forwardFLOPs(m)
+	r.TrainGFLOPs = r.TrainSamplesPS * 3 * fwd / 1e9
+	x := tensor.New(tensor.WithShape(batch, m.D), tensor.WithBacking(data.Float32s()[:batch*m.D]))
+	if r.LogProbPerS, err = rate(rounds, d, func() error { _, err := dist.LogProbOn(dev, td, x); return err }); err != nil {
+		return r, err
+	}
+	r.LogProbPerS *= float64(batch)
+	r.LogProbGFLOPs = r.LogProbPerS * fwd / 1e9
+	if r.SamplePerS, err = rate(rounds, d, func() error { _, err := dist.SampleOn(dev, td, batch, 7); return err }); err != nil {
+		return r, err
+	}
+	r.SamplePerS *= float64(batch)
+	return r, nil
 }
