@@ -20,10 +20,15 @@ type Config struct {
 	Epochs       int     // passes over the training data; default 10
 	BatchSize    int     // default 32 (Keras's)
 	LearningRate float64 // Adam's lr; default 1e-3
-	Beta1, Beta2 float64 // default 0.9, 0.999
-	Epsilon      float64 // default 1e-7 (Keras's)
-	Seed         uint64  // seeds the shuffling
-	NoShuffle    bool    // keep the data order (default: reshuffle every epoch)
+	// FinalLearningRate, when set, decays the learning rate from
+	// LearningRate to it along a cosine over the whole run:
+	// lr(t) = final + (lr - final)·(1 + cos(π t/T))/2 for step t of T.
+	// 0 keeps the rate constant (Keras's default).
+	FinalLearningRate float64
+	Beta1, Beta2      float64 // default 0.9, 0.999
+	Epsilon           float64 // default 1e-7 (Keras's)
+	Seed              uint64  // seeds the shuffling
+	NoShuffle         bool    // keep the data order (default: reshuffle every epoch)
 
 	// ValidationSplit holds out this fraction of the rows, taken from the
 	// end of the data before shuffling as Keras does, to compute a
@@ -86,6 +91,9 @@ func (e *NonFiniteError) Error() string {
 }
 
 func (c *Config) defaults() error {
+	if c.LearningRate == 0 {
+		c.LearningRate = 1e-3
+	}
 	if c.Epochs == 0 {
 		c.Epochs = 10
 	}
@@ -99,6 +107,8 @@ func (c *Config) defaults() error {
 		return fmt.Errorf("train: batch size = %d, expected >= 1", c.BatchSize)
 	case !(c.LearningRate >= 0) || math.IsInf(c.LearningRate, 0):
 		return fmt.Errorf("train: learning rate = %g, expected a finite positive number", c.LearningRate)
+	case !(c.FinalLearningRate >= 0) || math.IsInf(c.FinalLearningRate, 0):
+		return fmt.Errorf("train: final learning rate = %g, expected a finite non-negative number", c.FinalLearningRate)
 	case !(c.ValidationSplit >= 0 && c.ValidationSplit < 1):
 		return fmt.Errorf("train: validation split = %g, expected a fraction in [0, 1)", c.ValidationSplit)
 	case c.Patience < 0:
@@ -190,6 +200,9 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		if cs > 0 {
 			return nil, fmt.Errorf("train: conditional models train on the cpu only (device %s)", cfg.Device.Name())
 		}
+		if cfg.FinalLearningRate > 0 {
+			return nil, fmt.Errorf("train: a learning-rate schedule runs on the cpu only (device %s)", cfg.Device.Name())
+		}
 		if dev, err = newDeviceRun(cfg.Device, model, cfg, rows, nTrain, d, batch); err != nil {
 			return nil, err
 		}
@@ -232,6 +245,9 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 			st.fill(rows, order[lo:hi], d)
 			if cs > 0 {
 				fillRows(st.cv, ctxRows, order[lo:hi], cs)
+			}
+			if cfg.FinalLearningRate > 0 {
+				tr.opt.LR = cosineRate(cfg.LearningRate, cfg.FinalLearningRate, h.Steps, cfg.Epochs*stepsPerEpoch)
 			}
 			loss, err := tr.step(st)
 			if err != nil {
@@ -277,6 +293,11 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		copyInto(tr.values, best)
 	}
 	return h, nil
+}
+
+// cosineRate is the learning rate at step t of T decaying from lr to final.
+func cosineRate(lr, final float64, t, total int) float64 {
+	return final + (lr-final)*(1+math.Cos(math.Pi*float64(t)/float64(total)))/2
 }
 
 func progressLine(w io.Writer, h *History, epoch, epochs int) {

@@ -218,3 +218,26 @@ func TestTrainerStepDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+func TestCosineSchedule(t *testing.T) {
+	for _, c := range []struct {
+		step int
+		want float64
+	}{{0, 1e-3}, {50, (1e-3 + 1e-5) / 2}, {100, 1e-5}} {
+		if got := cosineRate(1e-3, 1e-5, c.step, 100); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("step %d: rate %g, want %g", c.step, got, c.want)
+		}
+	}
+	m := smallFlow(tensor.Float32, ops.ScaleSoftplus)
+	x := moons(512, 1, tensor.Float32)
+	h, err := Fit(m, x, Config{Epochs: 3, LearningRate: 3e-3, FinalLearningRate: 1e-4, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(h.Loss[2] < h.Loss[0]) {
+		t.Errorf("losses %v: no decrease under the schedule", h.Loss)
+	}
+	if _, err := Fit(m, x, Config{FinalLearningRate: -1}); err == nil || !strings.Contains(err.Error(), "final learning rate = -1") {
+		t.Errorf("negative final rate: %v", err)
+	}
+}

@@ -41,6 +41,7 @@ type options struct {
 	epochs     int
 	batch      int
 	lr         float64
+	lrFinal    float64
 	seed       int64
 	out        string
 	device     string
@@ -89,6 +90,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.epochs, "epochs", 80, "training epochs")
 	fs.IntVar(&o.batch, "batch", 32, "batch size")
 	fs.Float64Var(&o.lr, "lr", 1e-3, "Adam learning rate")
+	fs.Float64Var(&o.lrFinal, "lr-final", 0, "decay the learning rate to this value along a cosine (0: constant, as the lab)")
 	fs.Int64Var(&o.seed, "seed", 0, "random seed (data, initialisation, shuffling, sampling)")
 	fs.StringVar(&o.out, "out", "moons-out", "folder for the figures")
 	fs.StringVar(&o.device, "device", "cpu", "cpu or cuda")
@@ -241,7 +243,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// 5. Train.
 	fmt.Fprintf(log, "training %v: %d parameters, %d epochs at batch %d\n", flow, numParams(model), o.epochs, o.batch)
 	h, err := train.Fit(model, x, train.Config{Epochs: o.epochs, BatchSize: o.batch, LearningRate: o.lr,
-		Seed: uint64(o.seed), Progress: log, Device: o.dev})
+		Seed: uint64(o.seed), Progress: log, Device: o.dev, FinalLearningRate: o.lrFinal})
 	if err != nil {
 		return err
 	}
