@@ -86,7 +86,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	hidden := fs.String("hidden", "128,128", "hidden units of each MADE, comma-separated")
 	act := fs.String("activation", "relu", "MADE activation: relu, tanh, sigmoid, softplus, elu, identity")
 	scale := fs.String("scale", "softplus", "MAF scale: softplus (stabilized), exp (TFP's raw exp), softclip")
-	init := fs.String("init", string(bijectors.GlorotUniform), "MADE initialisation: glorot-uniform (TFP) or torch-uniform")
+	init := fs.String("init", string(bijectors.TorchUniform), "network initialisation: torch-uniform (PyTorch's nn.Linear default, which trains the lab more reliably) or glorot-uniform (TFP's)")
 	fs.IntVar(&o.epochs, "epochs", 80, "training epochs")
 	fs.IntVar(&o.batch, "batch", 32, "batch size")
 	fs.Float64Var(&o.lr, "lr", 1e-3, "Adam learning rate")
