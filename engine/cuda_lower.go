@@ -231,6 +231,9 @@ func (c *CUDAPlan) lower(st *Step) ([]Launch, error) {
 		}
 		return elementwise("pointwise", threads, buf(in[0]), g, buf(out), intArg(n), intArg(d), intArg(int(op.Fn)), intArg(op.Mode())), nil
 	}
+	if ls, ok, err := c.lowerZoo(st); ok {
+		return ls, err
+	}
 	if k, ok := builtinKernel(st.Op).(addKernel); ok {
 		return elementwise("add", count, buf(in[0]), buf(in[1]), buf(out), intArg(count), floatArg(k.sign)), nil
 	}
@@ -247,4 +250,149 @@ func boolArg(b bool) Arg {
 		return intArg(1)
 	}
 	return intArg(0)
+}
+
+// redBlock is the block size of the kernels that reduce over the batch:
+// one block per output column (or per matrix entry), or a single block.
+const redBlock = 256
+
+// perBlock is the launch of a reducing kernel with one block of redBlock
+// threads per item (output column or matrix entry); grid.x is capped at
+// 65535, the blocks striding over further items.
+func perBlock(kernel string, items int, args ...Arg) []Launch {
+	return []Launch{{Kernel: kernel, Grid: [3]int{min(max(items, 1), maxGridX), 1, 1}, Block: [3]int{redBlock, 1, 1}, Args: args}}
+}
+
+// oneBlock is the launch of a kernel that runs as a single block of redBlock threads.
+func oneBlock(kernel string, args ...Arg) []Launch {
+	return []Launch{{Kernel: kernel, Grid: [3]int{1, 1, 1}, Block: [3]int{redBlock, 1, 1}, Args: args}}
+}
+
+// doubleArg passes a float64 exactly: its IEEE-754 bits fill the slot of
+// a long long kernel parameter (the kernel reads it with
+// __longlong_as_double).
+func doubleArg(v float64) Arg { return Arg{Kind: ArgInt, Value: math.Float64bits(v)} }
+
+// zooStep reads a step's inputs and shapes defensively: Supports lowers a
+// placeholder step with three inputs of fixed shapes (lowerOne), so an
+// input or dimension the step lacks reads as a null pointer or 1.
+type zooStep struct{ *Step }
+
+func (z zooStep) in(i int) Arg {
+	if i < len(z.In) {
+		return buf(z.In[i])
+	}
+	return Arg{Kind: ArgNull}
+}
+
+func (z zooStep) dim(i, j int) int {
+	if i < len(z.Shapes) && j < len(z.Shapes[i]) {
+		return z.Shapes[i][j]
+	}
+	return 1
+}
+
+// diagSign is the constant of LUMatvec's diagonal signs, or a null
+// pointer for the raw diagonal.
+func (c *CUDAPlan) diagSign(sign []float64) Arg {
+	if sign == nil {
+		return Arg{Kind: ArgNull}
+	}
+	return constArg(c.addF32(sign))
+}
+
+// lowerZoo lowers the ops of the flow zoo (coupling column blocks,
+// ActNorm, LU, batch normalization, rational-quadratic splines); ok is
+// false for any other op.
+func (c *CUDAPlan) lowerZoo(st *Step) (ls []Launch, ok bool, err error) {
+	z, out := zooStep{st}, buf(st.Out)
+	n, d := z.dim(0, 0), z.dim(0, 1) // the [N, D] first input of most ops
+	switch op := st.Op.(type) {
+	case *ops.Columns:
+		w := op.Hi - op.Lo
+		return elementwise("columns", n*w, z.in(0), out, intArg(n), intArg(d), intArg(op.Lo), intArg(w)), true, nil
+	case *ops.ColumnsGrad:
+		w := op.Hi - op.Lo
+		return elementwise("columns_grad", n*d, z.in(1), out, intArg(n), intArg(d), intArg(op.Lo), intArg(w)), true, nil
+	case *ops.Concat:
+		db := z.dim(1, 1)
+		return elementwise("concat", n*(d+db), z.in(0), z.in(1), out, intArg(n), intArg(d), intArg(db)), true, nil
+
+	case *ops.ActNorm:
+		return elementwise("actnorm", n*d, z.in(0), z.in(1), z.in(2), out, intArg(n), intArg(d), boolArg(op.Inverse)), true, nil
+	case *ops.ActNormGrad:
+		inv := boolArg(op.Transform().Inverse)
+		if op.WRT == 0 {
+			return elementwise("actnorm_grad_v", n*d, z.in(1), z.in(3), out, intArg(n), intArg(d), inv), true, nil
+		}
+		return perBlock("actnorm_grad_param", d, z.in(0), z.in(1), z.in(2), z.in(3), out, intArg(n), intArg(d), inv,
+			intArg(op.WRT)), true, nil
+	case *ops.ActNormLogDet:
+		return elementwise("actnorm_logdet", n, z.in(1), out, intArg(n), intArg(d), doubleArg(op.Sign)), true, nil
+	case *ops.ActNormLogDetGrad: // (s [D], g [N])
+		d, n := z.dim(0, 0), z.dim(1, 0)
+		return oneBlock("actnorm_logdet_grad", z.in(1), out, intArg(n), intArg(d), doubleArg(op.Sign)), true, nil
+
+	case *ops.LUMatvec:
+		perm, sign := constArg(c.addI64(op.Perm)), c.diagSign(op.DiagSign)
+		return elementwise("lu_matvec", n, z.in(0), z.in(1), z.in(2), perm, sign, out, intArg(n), intArg(d),
+			boolArg(op.Inverse)), true, nil
+	case *ops.LUMatvecGrad: // (v, lower, upper, y, g)
+		lu := op.Transform()
+		perm, sign, inv := constArg(c.addI64(lu.Perm)), c.diagSign(lu.DiagSign), boolArg(lu.Inverse)
+		if op.WRT == 0 {
+			return elementwise("lu_matvec_grad_v", n, z.in(4), z.in(1), z.in(2), perm, sign, out, intArg(n), intArg(d), inv), true, nil
+		}
+		x := z.in(0) // M = Σ_n (P g) vᵀ forward, Σ_n g yᵀ inverse
+		if lu.Inverse {
+			x = z.in(3)
+		}
+		ls := perBlock("lu_outer", d*d, z.in(4), x, perm, out, intArg(n), intArg(d), inv)
+		return append(ls, oneBlock("lu_grad_finish", z.in(1), z.in(2), sign, out, intArg(d), inv, intArg(op.WRT))...), true, nil
+	case *ops.LULogDet: // (v, upper)
+		return elementwise("lu_logdet", n, z.in(1), out, intArg(n), intArg(d), doubleArg(op.Sign), boolArg(op.LogDiag)), true, nil
+	case *ops.LULogDetGrad: // (upper [D, D], g [N])
+		ld := op.LogDet()
+		n := z.dim(1, 0)
+		return oneBlock("lu_logdet_grad", z.in(0), z.in(1), out, intArg(n), intArg(d), doubleArg(ld.Sign), boolArg(ld.LogDiag)), true, nil
+
+	case *ops.BatchNorm: // (v, mean, variance, λ, β); training updates mean and variance in place
+		return perBlock("batchnorm", d, z.in(0), z.in(1), z.in(2), z.in(3), z.in(4), out, intArg(n), intArg(d),
+			intArg(int(op.Mode)), doubleArg(op.Epsilon), doubleArg(op.Momentum)), true, nil
+	case *ops.BatchNormGrad: // (v, mean, variance, λ, β, g)
+		bn := op.Transform()
+		return perBlock("batchnorm_grad", d, z.in(0), z.in(1), z.in(2), z.in(3), z.in(4), z.in(5), out, intArg(n), intArg(d),
+			intArg(int(bn.Mode)), intArg(op.WRT), doubleArg(bn.Epsilon)), true, nil
+	case *ops.BatchNormLogDet: // (v, variance, λ)
+		return oneBlock("batchnorm_logdet", z.in(0), z.in(1), z.in(2), out, intArg(n), intArg(d), boolArg(op.Training),
+			doubleArg(op.Sign), doubleArg(op.Epsilon)), true, nil
+	case *ops.BatchNormLogDetGrad: // (v, variance, λ, g [N])
+		ld := op.LogDet()
+		return perBlock("batchnorm_logdet_grad", d, z.in(0), z.in(3), out, intArg(n), intArg(d), intArg(op.WRT),
+			doubleArg(ld.Sign), doubleArg(ld.Epsilon)), true, nil
+
+	case *ops.RQSplineKnots: // θ [N, D·(3K−1)]
+		count := n * d / ops.SplineParams(op.Bins)
+		return elementwise("rq_spline_knots", count, z.in(0), out, intArg(count), intArg(op.Bins), doubleArg(op.Bound)), true, nil
+	case *ops.RQSplineKnotsGrad: // (θ, κ, g)
+		kn := op.Knots()
+		count := n * d / ops.SplineParams(kn.Bins)
+		return elementwise("rq_spline_knots_grad", count, z.in(0), z.in(1), z.in(2), out, intArg(count), intArg(kn.Bins),
+			doubleArg(kn.Bound)), true, nil
+	case *ops.RQSpline: // (v, κ)
+		return elementwise("rq_spline", n*d, z.in(0), z.in(1), out, intArg(n*d), intArg(op.Bins), doubleArg(op.Bound),
+			boolArg(op.Inverse)), true, nil
+	case *ops.RQSplineGrad: // (v, κ, g)
+		sp := op.Spline()
+		return elementwise("rq_spline_grad", n*d, z.in(0), z.in(1), z.in(2), out, intArg(n*d), intArg(sp.Bins),
+			doubleArg(sp.Bound), boolArg(sp.Inverse), intArg(op.WRT)), true, nil
+	case *ops.RQSplineLogDet: // (v, κ)
+		return elementwise("rq_spline_logdet", n, z.in(0), z.in(1), out, intArg(n), intArg(d), intArg(op.Bins),
+			doubleArg(op.Bound), boolArg(op.Inverse)), true, nil
+	case *ops.RQSplineLogDetGrad: // (v, κ, g [N])
+		ld := op.LogDet()
+		return elementwise("rq_spline_logdet_grad", n*d, z.in(0), z.in(1), z.in(2), out, intArg(n), intArg(d), intArg(ld.Bins),
+			doubleArg(ld.Bound), boolArg(ld.Inverse), intArg(op.WRT)), true, nil
+	}
+	return nil, false, nil
 }

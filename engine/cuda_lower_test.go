@@ -66,6 +66,7 @@ func emulate(t *testing.T, c *engine.CUDAPlan, bufs [][]float32) {
 			perms[i] = append(perms[i], int(v))
 		}
 	}
+	zoo := &zooEmulator{perms: perms}
 	for li, l := range c.Launches {
 		ptr := func(i int) []float32 {
 			a := l.Args[i]
@@ -215,7 +216,9 @@ func emulate(t *testing.T, c *engine.CUDAPlan, bufs [][]float32) {
 			}
 			run(op, ptr(2)[:outSize], ins, shapes...)
 		default:
-			t.Fatalf("launch %d: no emulation of kernel %q", li, l.Kernel)
+			if !zoo.emulate(t, l, ptr, num) {
+				t.Fatalf("launch %d: no emulation of kernel %q", li, l.Kernel)
+			}
 		}
 	}
 }

@@ -193,5 +193,5 @@ func TestModuleOf(t *testing.T) {
 
 func ExampleNames() {
 	fmt.Println(Names())
-	// Output: [adam affine batch dense elementwise gauss loss philox]
+	// Output: [actnorm adam affine batch batchnorm columns dense elementwise gauss loss lu philox spline]
 }

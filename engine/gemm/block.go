@@ -50,11 +50,14 @@ var packing = packAuto
 // m·k moves against 2·m·n·k flops, so it pays once n is large, and for Aᵀ
 // read in place also once lda is large: each step p then touches a new cache
 // line, and a large power of two maps them all to a few cache sets. Packing
-// B costs k·n moves against 2·m·n·k flops, so it pays once m is large.
-var (
-	rowAMaxN    = 256 // A read in place when n ≤ rowAMaxN
-	colAMaxLd   = 192 // and, for Aᵀ, lda ≤ colAMaxLd
-	directBMaxM = 512 // B read in place when m ≤ directBMaxM
+// B costs k·n moves against 2·m·n·k flops, so it pays once m is large, or
+// once m is moderate and ldb large.
+const (
+	rowAMaxN     = 256 // A read in place when n ≤ rowAMaxN
+	colAMaxLd    = 192 // and, for Aᵀ, lda ≤ colAMaxLd
+	directBMaxM  = 512 // B read in place when m ≤ directBMaxM and ldb ≤ directBMaxLd,
+	directBMaxLd = 256
+	smallM       = 64 // or when m ≤ smallM
 )
 
 // plan returns how the block C[i0:i1, j0:j1] reads A and whether it reads
@@ -77,7 +80,8 @@ func plan[T float](p *problem[T], i0, i1, j0, j1 int) (aMode int, directB bool) 
 	case p.lda <= colAMaxLd:
 		aMode = aCol
 	}
-	return aMode, !p.transB && i1-i0 <= directBMaxM
+	m := i1 - i0
+	return aMode, !p.transB && (m <= smallM || m <= directBMaxM && p.ldb <= directBMaxLd)
 }
 
 // compute computes the block C[i0:i1, j0:j1] of p with the kernels ks and the

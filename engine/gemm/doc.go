@@ -38,13 +38,18 @@
 //
 // # Threads and allocation
 //
-// Products of at least 2 MFLOP are split along the larger of m and n across
-// SetThreads goroutines (default runtime.GOMAXPROCS(0)): the caller and
-// persistent workers that poll for work for 500 µs before they sleep, since
-// waking a sleeping one can cost more than a small product. Each goroutine
-// owns its packing buffers, so after the first call products do not allocate,
-// threaded or not. Products may run concurrently; one that finds the workers
-// busy runs on its own goroutine.
+// Products of at least 2 MFLOP are cut along the larger of m and n into up to
+// four chunks per goroutine, which the caller and SetThreads-1 persistent
+// workers (default runtime.GOMAXPROCS(0) in all) claim in turn: a worker that
+// wakes late, or whose CPU is busy, claims fewer, and one that has not
+// started is withdrawn. Workers poll for 100 µs before they sleep, since
+// waking a sleeping one can cost more than a small product. On a machine
+// whose CPUs are busy with other processes, SetThreads(1) can be faster:
+// a chunk claimed by a descheduled worker holds up the product.
+//
+// Each goroutine owns its packing buffers, so after the first call products
+// do not allocate, threaded or not. Products may run concurrently; one that
+// finds the workers busy runs on its own goroutine.
 //
 // The assembly and its declarations are generated: run go generate.
 package gemm

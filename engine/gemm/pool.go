@@ -11,23 +11,40 @@ import (
 // below it, waking the workers costs more than it saves.
 const parallelFlops = 2 << 20
 
-// job is a block C[i0:i1, j0:j1] of one product in either precision.
+// job is one product in either precision, cut into chunks of rows or columns
+// of C that the caller and the workers claim in turn; a goroutine that starts
+// late, or runs on a busy CPU, simply claims fewer.
 type job struct {
 	s  *kernels[float32] // non-nil for a float32 product
 	d  *kernels[float64] // non-nil for a float64 product
 	ps problem[float32]
 	pd problem[float64]
 
-	i0, i1, j0, j1 int
+	m, n, nr int  // C is m×n; column chunks hold whole panels of nr
+	alongM   bool // chunks of rows, else of columns
+	chunks   int
 }
 
-// run computes the block of j with the buffers of ws.
-func (j *job) run(ws *workspace) {
-	if j.s != nil {
-		compute(j.s, &ws.s, &j.ps, j.i0, j.i1, j.j0, j.j1)
-		return
+// work computes chunks of j with the buffers of ws until none is left.
+func (j *job) work(ws *workspace) {
+	for {
+		q := int(pool.next.Add(1)) - 1
+		if q >= j.chunks {
+			return
+		}
+		i0, i1, j0, j1 := 0, j.m, 0, j.n
+		if j.alongM {
+			i0, i1 = q*j.m/j.chunks, (q+1)*j.m/j.chunks
+		} else {
+			tiles := (j.n + j.nr - 1) / j.nr
+			j0, j1 = min(j.n, q*tiles/j.chunks*j.nr), min(j.n, (q+1)*tiles/j.chunks*j.nr)
+		}
+		if j.s != nil {
+			compute(j.s, &ws.s, &j.ps, i0, i1, j0, j1)
+		} else {
+			compute(j.d, &ws.d, &j.pd, i0, i1, j0, j1)
+		}
 	}
-	compute(j.d, &ws.d, &j.pd, j.i0, j.i1, j.j0, j.j1)
 }
 
 // workspace holds the packing buffers of one goroutine.
@@ -36,51 +53,58 @@ type workspace struct {
 	d buffers[float64]
 }
 
-// worker is a goroutine that computes the jobs posted to it, each in its own
-// preallocated job, so that dispatch does not allocate. Between jobs it
-// spins for up to spinTime before it sleeps: waking a sleeping goroutine on
-// another (virtual) CPU can take 30–100 µs, longer than a whole product of
-// 256×128×128.
+// worker is a goroutine that helps with the jobs posted to it, each copied
+// into its own preallocated job, so that dispatch does not allocate. Between
+// jobs it polls for spinTime before it sleeps: waking a sleeping goroutine on
+// another (virtual) CPU can take 30–100 µs.
 type worker struct {
-	state atomic.Int32  // workerIdle, workerPosted or workerAsleep
+	state atomic.Int32  // workerIdle, workerAsleep, workerPosted or workerRunning
 	wake  chan struct{} // wakes a worker that sleeps
 	job   job
 	ws    workspace
 }
 
-// States of a worker.
+// States of a worker. The caller moves it from idle or asleep to posted and
+// back to idle, if it has not started, once all chunks are claimed; the
+// worker moves it from posted to running and from running to idle.
 const (
-	workerIdle   = iota // spinning, waiting for a job
-	workerPosted        // job holds a job to run
-	workerAsleep        // blocked on wake
+	workerIdle = iota
+	workerAsleep
+	workerPosted
+	workerRunning
 )
 
 // spinTime is how long an idle worker polls for a job before it sleeps.
-const spinTime = 500 * time.Microsecond
+const spinTime = 100 * time.Microsecond
 
 func (w *worker) loop() {
 	for {
 		w.await()
-		w.job.run(&w.ws)
+		w.job.work(&w.ws)
 		w.job = job{} // drop the caller's matrices
 		w.state.Store(workerIdle)
 		pool.pending.Add(-1)
+		pool.wg.Done()
 	}
 }
 
-// await returns once a job is posted.
+// await returns once the worker has taken a posted job.
 func (w *worker) await() {
-	var start time.Time
-	for spins := 1; w.state.Load() != workerPosted; spins++ {
-		if spins%64 != 0 {
-			continue
-		}
-		runtime.Gosched()
-		if start.IsZero() {
-			start = time.Now()
-		} else if time.Since(start) > spinTime && w.state.CompareAndSwap(workerIdle, workerAsleep) {
-			<-w.wake
-			return
+	start := time.Now()
+	for spins := 1; ; spins++ {
+		switch w.state.Load() {
+		case workerPosted:
+			if w.state.CompareAndSwap(workerPosted, workerRunning) {
+				return
+			}
+		case workerIdle:
+			if spins%64 == 0 {
+				runtime.Gosched()
+				if time.Since(start) > spinTime && w.state.CompareAndSwap(workerIdle, workerAsleep) {
+					<-w.wake
+					start = time.Now()
+				}
+			}
 		}
 	}
 }
@@ -93,6 +117,10 @@ func (w *worker) post(j *job) {
 	}
 }
 
+// withdraw takes back a job that w has not started and reports whether it
+// did.
+func (w *worker) withdraw() bool { return w.state.CompareAndSwap(workerPosted, workerIdle) }
+
 // pool is the persistent set of workers. The goroutine holding mu owns the
 // workers and ws; a product that finds mu held runs on its own goroutine
 // with a spare workspace.
@@ -101,8 +129,14 @@ var pool struct {
 	threads int
 	workers []*worker
 	ws      workspace
-	pending atomic.Int32 // posted jobs not yet done
+	next    atomic.Int32   // next chunk to claim
+	pending atomic.Int32   // workers posted and not yet idle
+	wg      sync.WaitGroup // the same, to sleep on
 }
+
+// waitSpin is how long the caller polls for the workers to finish before it
+// sleeps; sleeping hands the CPU to a worker that shares it.
+const waitSpin = 20 * time.Microsecond
 
 // spare holds the workspaces of products run while pool is busy.
 var spare = make(chan *workspace, 8)
@@ -125,6 +159,8 @@ func SetThreads(n int) {
 // execute computes the product described by proto, an m×n C with inner
 // dimension k and kernel tiles mr×nr, on as many goroutines as pays.
 func execute(proto *job, m, n, k, mr, nr int) {
+	proto.m, proto.n, proto.nr = m, n, nr
+	proto.alongM, proto.chunks = true, 1
 	if !pool.mu.TryLock() {
 		var ws *workspace
 		select {
@@ -132,8 +168,11 @@ func execute(proto *job, m, n, k, mr, nr int) {
 		default:
 			ws = new(workspace)
 		}
-		proto.i0, proto.i1, proto.j0, proto.j1 = 0, m, 0, n
-		proto.run(ws)
+		if proto.s != nil {
+			compute(proto.s, &ws.s, &proto.ps, 0, m, 0, n)
+		} else {
+			compute(proto.d, &ws.d, &proto.pd, 0, m, 0, n)
+		}
 		select {
 		case spare <- ws:
 		default:
@@ -143,26 +182,30 @@ func execute(proto *job, m, n, k, mr, nr int) {
 	defer pool.mu.Unlock()
 
 	t := pool.threads
-	if float64(m)*float64(n)*float64(k)*2 < parallelFlops {
+	flops := 2 * float64(m) * float64(n) * float64(k)
+	if flops < parallelFlops {
 		t = 1
 	}
-	tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
 	// Split the larger of m and n: every goroutine reads all of the operand
-	// along the other one, so this reads the least memory.
-	alongM := m >= n
-	if alongM && tilesM < t && tilesN > tilesM {
-		alongM = false
-	} else if !alongM && tilesN < t && tilesM > tilesN {
-		alongM = true
+	// along the other one, so this reads the least memory. Four chunks per
+	// goroutine, of at least 1 MFLOP each, balance the load.
+	tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
+	proto.alongM = m >= n
+	if proto.alongM && tilesM < t && tilesN > tilesM {
+		proto.alongM = false
+	} else if !proto.alongM && tilesN < t && tilesM > tilesN {
+		proto.alongM = true
 	}
-	if alongM {
-		t = min(t, tilesM)
-	} else {
-		t = min(t, tilesN)
+	tiles := tilesN
+	if proto.alongM {
+		tiles = tilesM
 	}
+	t = min(t, tiles)
+	proto.chunks = max(1, min(tiles, 4*t, int(flops/1e6)))
+	pool.next.Store(0)
 	if t <= 1 {
-		proto.i0, proto.i1, proto.j0, proto.j1 = 0, m, 0, n
-		proto.run(&pool.ws)
+		proto.chunks = 1
+		proto.work(&pool.ws)
 		return
 	}
 	for len(pool.workers) < t-1 {
@@ -170,24 +213,21 @@ func execute(proto *job, m, n, k, mr, nr int) {
 		go w.loop()
 		pool.workers = append(pool.workers, w)
 	}
-	// Part q of t covers rows [q·m/t, (q+1)·m/t), or whole panels of
-	// columns, so that only the last part has a partial panel.
-	bounds := func(q int) (i0, i1, j0, j1 int) {
-		if alongM {
-			return q * m / t, (q + 1) * m / t, 0, n
-		}
-		return 0, m, min(n, q*tilesN/t*nr), min(n, (q+1)*tilesN/t*nr)
+	helpers := pool.workers[:t-1]
+	pool.pending.Store(int32(len(helpers)))
+	pool.wg.Add(len(helpers))
+	for _, w := range helpers {
+		w.post(proto)
 	}
-	pool.pending.Store(int32(t - 1))
-	for q := 1; q < t; q++ {
-		proto.i0, proto.i1, proto.j0, proto.j1 = bounds(q)
-		pool.workers[q-1].post(proto)
-	}
-	proto.i0, proto.i1, proto.j0, proto.j1 = bounds(0)
-	proto.run(&pool.ws)
-	for spins := 1; pool.pending.Load() != 0; spins++ {
-		if spins%64 == 0 {
-			runtime.Gosched()
+	proto.work(&pool.ws)
+	for _, w := range helpers {
+		if w.withdraw() {
+			pool.pending.Add(-1)
+			pool.wg.Done()
 		}
 	}
+	start := time.Now()
+	for spins := 1; pool.pending.Load() != 0 && (spins%64 != 0 || time.Since(start) < waitSpin); spins++ {
+	}
+	pool.wg.Wait()
 }
