@@ -25,6 +25,7 @@ type cudaTrainer struct {
 	size  int64
 
 	params, m, v, good    cu.DevicePtr
+	state                 []cu.DevicePtr // one per spec.State tensor
 	data, perm, losses    cu.DevicePtr
 	counters              cu.DevicePtr // step (int64), t (int64), bad (int32)
 	full, rest            *cudaProgram
@@ -72,6 +73,13 @@ func newCUDATrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 	for _, s := range sizes {
 		t.size += s
 	}
+	stateOff := t.size
+	for _, s := range spec.State {
+		if s.Dtype() != tensor.Float32 {
+			return nil, fmt.Errorf("engine: state tensor of dtype %v; the cuda device trains float32", s.Dtype())
+		}
+		t.size += roundUp(int64(s.Shape().TotalSize()) * 4)
+	}
 	err := d.do(func() error {
 		var err error
 		if t.block, err = d.pool.alloc(t.size); err != nil {
@@ -95,6 +103,15 @@ func newCUDATrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 		if err := d.upload(t.data, unsafe.Pointer(&spec.Data[0]), int64(len(spec.Data))*4); err != nil {
 			return err
 		}
+		so := t.block + cu.DevicePtr(stateOff)
+		for _, s := range spec.State {
+			host := s.Float32s()
+			if err := d.upload(so, unsafe.Pointer(&host[0]), int64(len(host))*4); err != nil {
+				return err
+			}
+			t.state = append(t.state, so)
+			so += cu.DevicePtr(roundUp(int64(len(host)) * 4))
+		}
 		for _, z := range []cu.DevicePtr{t.m, t.v, t.counters} {
 			n := par / 4
 			if z == t.counters {
@@ -110,6 +127,9 @@ func newCUDATrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 		return nil, err
 	}
 	shared := map[*tensor.Dense]cu.DevicePtr{}
+	for i, s := range spec.State {
+		shared[s] = t.state[i]
+	}
 	o := t.params
 	for _, p := range spec.Params {
 		shared[p] = o
@@ -256,6 +276,12 @@ func (t *cudaTrainer) Sync() error {
 				return err
 			}
 			o += cu.DevicePtr(len(host) * 4)
+		}
+		for i, s := range t.spec.State {
+			host := s.Float32s()
+			if err := t.d.download(unsafe.Pointer(&host[0]), t.state[i], int64(len(host))*4); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

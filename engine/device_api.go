@@ -37,6 +37,10 @@ type TrainSpec struct {
 	Full, Rest *Plan
 	// Params are the parameter tensors, in the order of the gradients.
 	Params []*tensor.Dense
+	// State are other tensors the plans read that kernels may update in
+	// place (BatchNormalization's running moments): shared by both plans
+	// on the device and copied back by Sync.
+	State []*tensor.Dense
 	// Data is the training set, Rows × Cols, uploaded once.
 	Data       []float32
 	Rows, Cols int
@@ -65,7 +69,7 @@ type DeviceTrainer interface {
 	// Epoch runs one epoch visiting the rows in order and returns the loss
 	// of every step.
 	Epoch(order []int) ([]float64, error)
-	// Sync copies the device's parameters into the host tensors.
+	// Sync copies the device's parameters and state into the host tensors.
 	Sync() error
 	// Close frees the device memory.
 	Close() error

@@ -63,6 +63,18 @@ func newDeviceRun(dev engine.Device, model dist.Distribution, cfg Config, rows [
 	if err != nil {
 		return nil, err
 	}
+	// Every other tensor the plan reads in place may be state a kernel
+	// updates (BatchNormalization's running moments): share and sync it.
+	isParam := map[*tensor.Dense]bool{}
+	for _, p := range params {
+		isParam[p] = true
+	}
+	var state []*tensor.Dense
+	for _, b := range full.Buffers {
+		if v, ok := b.Value.(*tensor.Dense); ok && b.Role == engine.Bound && !isParam[v] {
+			state = append(state, v)
+		}
+	}
 	var rest *engine.Plan
 	if nTrain%batch != 0 {
 		if rest, _, err = LossPlan(model, nTrain%batch); err != nil {
@@ -73,7 +85,7 @@ func newDeviceRun(dev engine.Device, model dist.Distribution, cfg Config, rows [
 	for i := range data {
 		data[i] = float32(rows[i])
 	}
-	tr, err := engine.NewDeviceTrainer(dev, engine.TrainSpec{Full: full, Rest: rest, Params: params, Data: data,
+	tr, err := engine.NewDeviceTrainer(dev, engine.TrainSpec{Full: full, Rest: rest, Params: params, State: state, Data: data,
 		Rows: nTrain, Cols: d, Batch: batch, LR: cfg.LearningRate, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Epsilon: cfg.Epsilon,
 		Graphs: !cfg.NoGraphs})
 	if err != nil {
