@@ -78,7 +78,7 @@ type DeviceTrainer interface {
 // NewDeviceTrainer prepares a training run on dev (a GPU device).
 func NewDeviceTrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 	if dev == nil || dev.Name() == "cpu" {
-		return nil, fmt.Errorf("engine.NewDeviceTrainer: device %v; the CPU trains through train.Trainer", dev)
+		return nil, fmt.Errorf("engine.NewDeviceTrainer: device %s; the CPU trains through train.Trainer", deviceName(dev))
 	}
 	if spec.Full == nil || spec.Batch < 1 || spec.Rows < 1 || spec.Cols < 1 || len(spec.Data) != spec.Rows*spec.Cols {
 		return nil, fmt.Errorf("engine.NewDeviceTrainer: incomplete spec (batch %d, %d×%d data of %d values)", spec.Batch, spec.Rows, spec.Cols, len(spec.Data))
@@ -92,7 +92,7 @@ func NewDeviceTrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 // advances the generator's counter.
 func NewDeviceSampler(dev Device, g *gorgonia.ExprGraph, z *gorgonia.Node, outs gorgonia.Nodes, seed uint64) (Sampler, error) {
 	if dev == nil || dev.Name() == "cpu" {
-		return nil, fmt.Errorf("engine.NewDeviceSampler: device %v; the CPU samples through dist", dev)
+		return nil, fmt.Errorf("engine.NewDeviceSampler: device %s; the CPU samples through dist", deviceName(dev))
 	}
 	plan, err := NewPlan(g, gorgonia.Nodes{z}, outs)
 	if err != nil {
@@ -105,4 +105,11 @@ func NewDeviceSampler(dev Device, g *gorgonia.ExprGraph, z *gorgonia.Node, outs 
 type Sampler interface {
 	// Sample runs the graph on fresh base draws and returns the outputs.
 	Sample() ([]*tensor.Dense, error)
+}
+
+func deviceName(d Device) string {
+	if d == nil {
+		return "cpu"
+	}
+	return d.Name()
 }

@@ -195,3 +195,12 @@ func ExampleNames() {
 	fmt.Println(Names())
 	// Output: [actnorm adam affine batch batchnorm columns dense elementwise gauss loss lu philox spline]
 }
+
+func ExampleEntry() {
+	for _, e := range Entries(PTX["loss"]) {
+		fmt.Println(e.Name, e.Params)
+	}
+	// Output:
+	// neg_mean [.u64 .u64 .u64]
+	// neg_mean_grad [.u64 .u64 .u64]
+}

@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// minChunk is the least number of rows or columns of C in a chunk of a
+// threaded product, unless there are fewer chunks than goroutines.
+const minChunk = 64
+
 // parallelFlops is the least work, 2·m·n·k flops, split across goroutines;
 // below it, waking the workers costs more than it saves.
 const parallelFlops = 2 << 20
@@ -186,9 +190,10 @@ func execute(proto *job, m, n, k, mr, nr int) {
 	if flops < parallelFlops {
 		t = 1
 	}
-	// Split the larger of m and n: every goroutine reads all of the operand
-	// along the other one, so this reads the least memory. Four chunks per
-	// goroutine, of at least 1 MFLOP each, balance the load.
+	// Split the larger of m and n: every chunk reads all of the operand
+	// along the other one, so this reads the least memory. Up to four chunks
+	// per goroutine balance the load; each spans at least minChunk rows or
+	// columns, or all of the work would go to rereading that operand.
 	tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
 	proto.alongM = m >= n
 	if proto.alongM && tilesM < t && tilesN > tilesM {
@@ -196,12 +201,12 @@ func execute(proto *job, m, n, k, mr, nr int) {
 	} else if !proto.alongM && tilesN < t && tilesM > tilesN {
 		proto.alongM = true
 	}
-	tiles := tilesN
+	tiles, size := tilesN, n
 	if proto.alongM {
-		tiles = tilesM
+		tiles, size = tilesM, m
 	}
 	t = min(t, tiles)
-	proto.chunks = max(1, min(tiles, 4*t, int(flops/1e6)))
+	proto.chunks = min(tiles, max(t, min(4*t, size/minChunk)))
 	pool.next.Store(0)
 	if t <= 1 {
 		proto.chunks = 1
