@@ -12,6 +12,14 @@
 //   - Permute(perm): y[i] = x[perm[i]].
 //   - Invert(b) swaps the directions; IAF = Invert(MAF).
 //
+// The bijectors: Shift, Scale, ScaleMatvecDiag, ScaleMatvecLU, Exp,
+// Sigmoid, Tanh, Softplus, Permute, Chain, Invert, ActNorm,
+// BatchNormalization, RationalQuadraticSpline, and the flows built from
+// conditioner networks: MaskedAutoregressiveFlow and
+// MaskedAutoregressiveSpline on an AutoregressiveNetwork (MADE, optionally
+// conditional on Graph.Context), RealNVP and NeuralSplineCoupling on a
+// CouplingNetwork, and GlowStep (ActNorm, LU, coupling).
+//
 // A Bijector is defined by its two graph-building primitives, ForwardNode
 // and InverseNode, which add the map and its log-det to a Graph; training
 // differentiates those graphs. The eager functions Forward, Inverse,

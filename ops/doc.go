@@ -12,8 +12,13 @@
 //     that gorgonia.Grad of a flow's loss yields a graph of flow ops only
 //     (plus the Add nodes Gorgonia inserts to accumulate gradients).
 //
-// The fused ops are: Dense (masked dense layer with bias and activation),
+// The fused ops are: Dense and DenseAdd (dense layers with bias or a
+// context term and activation; Mask applies a MADE mask once per graph),
 // AffineAR (the affine autoregressive transform), LogScaleSum (the row-sum
 // log-det reduction), NormalLogProb (the diagonal Gaussian log-density),
-// Gather (column permutation) and NegMean (the loss).
+// Gather (column permutation), NegMean (the loss), Pointwise (elementwise
+// bijections and their log-dets), RQSplineKnots, RQSpline and
+// RQSplineLogDet (rational-quadratic splines), Columns and Concat
+// (coupling splits), ActNorm, LUMatvec (ScaleMatvecLU) and BatchNorm, each
+// with its log-det and gradient ops.
 package ops
