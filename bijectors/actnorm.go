@@ -40,8 +40,8 @@ func NewActNorm(d int, dt tensor.Dtype) (*ActNorm, error) {
 	}
 	zeros := make([]float64, d)
 	return &ActNorm{d: d,
-		LogScale: &Param{Name: "actnorm/log_scale", Value: denseOf(dt, zeros, d)},
-		Shift:    &Param{Name: "actnorm/shift", Value: denseOf(dt, zeros, d)}}, nil
+		LogScale: &Param{Name: "actnorm/log_scale", Value: NewTensor(dt, zeros, d)},
+		Shift:    &Param{Name: "actnorm/shift", Value: NewTensor(dt, zeros, d)}}, nil
 }
 
 func (a *ActNorm) String() string   { return fmt.Sprintf("ActNorm(D=%d)", a.d) }

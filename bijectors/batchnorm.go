@@ -74,10 +74,10 @@ func NewBatchNormalization(d int, momentum, epsilon float64, dt tensor.Dtype) (*
 		ones[i] = 1
 	}
 	return &BatchNormalization{d: d, momentum: momentum, epsilon: epsilon,
-		LogGamma: &Param{Name: "batch_normalization/log_gamma", Value: denseOf(dt, zeros, d)},
-		Beta:     &Param{Name: "batch_normalization/beta", Value: denseOf(dt, zeros, d)},
-		Mean:     &Param{Name: "batch_normalization/moving_mean", Value: denseOf(dt, zeros, d)},
-		Variance: &Param{Name: "batch_normalization/moving_variance", Value: denseOf(dt, ones, d)}}, nil
+		LogGamma: &Param{Name: "batch_normalization/log_gamma", Value: NewTensor(dt, zeros, d)},
+		Beta:     &Param{Name: "batch_normalization/beta", Value: NewTensor(dt, zeros, d)},
+		Mean:     &Param{Name: "batch_normalization/moving_mean", Value: NewTensor(dt, zeros, d)},
+		Variance: &Param{Name: "batch_normalization/moving_variance", Value: NewTensor(dt, ones, d)}}, nil
 }
 
 func (b *BatchNormalization) String() string { return fmt.Sprintf("BatchNormalization(D=%d)", b.d) }

@@ -70,7 +70,7 @@ func (n *AutoregressiveNetwork) initContext(rng *rand.Rand) error {
 		}
 		n.ctxOps = append(n.ctxOps, proj)
 		n.addOps = append(n.addOps, add)
-		n.ctxW = append(n.ctxW, &Param{Name: fmt.Sprintf("made/V%d", l), Value: denseOf(n.cfg.DType, v, c, out)})
+		n.ctxW = append(n.ctxW, &Param{Name: fmt.Sprintf("made/V%d", l), Value: NewTensor(n.cfg.DType, v, c, out)})
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ func (f fixedContext) with(g *Graph, x *gorgonia.Node, dir func(*gorgonia.Node) 
 		v = append(v, contextRow(r, c)...)
 	}
 	old := g.Context
-	g.Context = gorgonia.NodeFromAny(g.G, denseOf(g.DType, v, n, c), gorgonia.WithName(fmt.Sprintf("context%d", n)))
+	g.Context = gorgonia.NodeFromAny(g.G, NewTensor(g.DType, v, n, c), gorgonia.WithName(fmt.Sprintf("context%d", n)))
 	defer func() { g.Context = old }()
 	return dir(x)
 }

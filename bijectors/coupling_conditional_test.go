@@ -26,7 +26,7 @@ func (f splineContext) context(g *Graph, n int) *gorgonia.Node {
 	for i := range v {
 		v[i] = math.Sin(float64(2*(i/f.C)+i%f.C+1)) * f.Seed
 	}
-	return gorgonia.NodeFromAny(g.G, denseOf(g.DType, v, n, f.C), gorgonia.WithName(fmt.Sprintf("ctx%d_%g", n, f.Seed)))
+	return gorgonia.NodeFromAny(g.G, NewTensor(g.DType, v, n, f.C), gorgonia.WithName(fmt.Sprintf("ctx%d_%g", n, f.Seed)))
 }
 
 func (f splineContext) ForwardNode(g *Graph, x *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {

@@ -107,8 +107,8 @@ func NewCouplingNetwork(cfg CouplingNetworkConfig) (*CouplingNetwork, error) {
 			}
 			w, b = initLayer(cfg.KernelInit, rng, in, out, ones)
 		}
-		n.weights = append(n.weights, &Param{Name: fmt.Sprintf("coupling/W%d", l), Value: denseOf(cfg.DType, w, in, out)})
-		n.biases = append(n.biases, &Param{Name: fmt.Sprintf("coupling/b%d", l), Value: denseOf(cfg.DType, b, out)})
+		n.weights = append(n.weights, &Param{Name: fmt.Sprintf("coupling/W%d", l), Value: NewTensor(cfg.DType, w, in, out)})
+		n.biases = append(n.biases, &Param{Name: fmt.Sprintf("coupling/b%d", l), Value: NewTensor(cfg.DType, b, out)})
 	}
 	return n, nil
 }

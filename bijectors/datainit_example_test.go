@@ -31,3 +31,10 @@ func ExampleDataInitializer() {
 	// true false
 	// [-1.000 -1.000]
 }
+
+func ExampleNewTensor() {
+	t := bijectors.NewTensor(tensor.Float32, []float64{1, 2, 3, 4, 5, 6}, 2, 3)
+	fmt.Println(t.Dtype(), t.Shape(), t.Float32s())
+	// Output:
+	// float32 (2, 3) [1 2 3 4 5 6]
+}

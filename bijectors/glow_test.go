@@ -183,7 +183,7 @@ func TestActNormInitFromData(t *testing.T) {
 		for i := range v {
 			v[i] = v[i]*float64(1+i%3) + float64(i%3) - 1 // columns: sd 0.58·(1, 2, 3), means -1, 0, 1
 		}
-		y := denseOf(dt, v, 500, 3)
+		y := NewTensor(dt, v, 500, 3)
 		if err := a.InitFromData(y); err != nil {
 			t.Fatal(err)
 		}

@@ -72,7 +72,7 @@ func NewScaleMatvecLU(lowerUpper []float64, perm []int, logDiag bool, dt tensor.
 			lu[i*d+i] = math.Log(math.Abs(u))
 		}
 	}
-	return &ScaleMatvecLU{LU: &Param{Name: "lu/lower_upper", Value: denseOf(dt, lu, d, d)},
+	return &ScaleMatvecLU{LU: &Param{Name: "lu/lower_upper", Value: NewTensor(dt, lu, d, d)},
 		perm: append([]int(nil), perm...), sign: sign, d: d}, nil
 }
 

@@ -152,8 +152,8 @@ func NewAutoregressiveNetwork(cfg MADEConfig) (*AutoregressiveNetwork, error) {
 		}
 		n.ops = append(n.ops, op)
 		w, b := initLayer(cfg.KernelInit, rng, in, out, n.masks[l])
-		n.weights = append(n.weights, &Param{Name: fmt.Sprintf("made/W%d", l), Value: denseOf(cfg.DType, w, in, out)})
-		n.biases = append(n.biases, &Param{Name: fmt.Sprintf("made/b%d", l), Value: denseOf(cfg.DType, b, out)})
+		n.weights = append(n.weights, &Param{Name: fmt.Sprintf("made/W%d", l), Value: NewTensor(cfg.DType, w, in, out)})
+		n.biases = append(n.biases, &Param{Name: fmt.Sprintf("made/b%d", l), Value: NewTensor(cfg.DType, b, out)})
 	}
 	if cfg.ContextSize > 0 {
 		if err := n.initContext(rng); err != nil {
@@ -261,7 +261,9 @@ func initLayer(init KernelInit, rng *rand.Rand, in, out int, mask []float64) (w,
 	return w, b
 }
 
-func denseOf(dt tensor.Dtype, v []float64, shape ...int) *tensor.Dense {
+// NewTensor returns a new tensor of dtype dt (Float32 or Float64) and the
+// given shape holding a copy of v.
+func NewTensor(dt tensor.Dtype, v []float64, shape ...int) *tensor.Dense {
 	if dt == tensor.Float32 {
 		f := make([]float32, len(v))
 		for i, x := range v {

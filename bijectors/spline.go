@@ -56,7 +56,7 @@ func NewRationalQuadraticSpline(bins int, bound float64, params [][]float64, dt 
 		flat = append(flat, row...)
 	}
 	return &RationalQuadraticSpline{Bins: bins, Bound: bound, d: len(params),
-		table: &Param{Name: "spline/params", Value: denseOf(dt, flat, 1, len(flat))}}, nil
+		table: &Param{Name: "spline/params", Value: NewTensor(dt, flat, 1, len(flat))}}, nil
 }
 
 // String names the bijector and its sizes.

@@ -76,7 +76,7 @@ func contextRows(d Distribution, c *tensor.Dense, cs, n int) (*tensor.Dense, err
 	for r := 0; r < n; r++ {
 		rep = append(rep, v...)
 	}
-	return denseIn(d.DType(), rep, n, cs), nil
+	return bijectors.NewTensor(d.DType(), rep, n, cs), nil
 }
 
 // LogProbGiven returns log p(x | c) ([N]) for x [N, D] and the context c

@@ -19,7 +19,7 @@ func condFlow(dt tensor.Dtype, c int) *TransformedDistribution {
 	return must(NewTransformedDistribution(must(StandardNormal(2, dt)), flow))
 }
 
-func rowOf(dt tensor.Dtype, v ...float64) *tensor.Dense { return denseIn(dt, v, 1, len(v)) }
+func rowOf(dt tensor.Dtype, v ...float64) *tensor.Dense { return bijectors.NewTensor(dt, v, 1, len(v)) }
 
 // condMoments integrates p(y | c) over g: its mass and mean.
 func condMoments(t *testing.T, d Distribution, c *tensor.Dense, g plot.Grid) (mass float64, mean [2]float64) {
@@ -87,24 +87,24 @@ func TestConditionalDensity(t *testing.T) {
 func TestLogProbGivenRows(t *testing.T) {
 	d := condFlow(tensor.Float64, 3)
 	rng := rand.New(rand.NewPCG(7, 8))
-	x := denseIn(tensor.Float64, []float64{0.1, 0.2, -1, 0.5, 2, -0.3, 0, 0}, 4, 2)
+	x := bijectors.NewTensor(tensor.Float64, []float64{0.1, 0.2, -1, 0.5, 2, -0.3, 0, 0}, 4, 2)
 	c := make([]float64, 12)
 	for i := range c {
 		c[i] = rng.NormFloat64()
 	}
-	lp := Float64s(must(LogProbGiven(d, x, denseIn(tensor.Float64, c, 4, 3))))
+	lp := Float64s(must(LogProbGiven(d, x, bijectors.NewTensor(tensor.Float64, c, 4, 3))))
 	if len(lp) != 4 {
 		t.Fatalf("log-densities %v, want 4", lp)
 	}
 	for r := 0; r < 4; r++ {
-		xr := denseIn(tensor.Float64, Float64s(x)[2*r:2*r+2], 1, 2)
+		xr := bijectors.NewTensor(tensor.Float64, Float64s(x)[2*r:2*r+2], 1, 2)
 		one := Float64s(must(d.LogProbGiven(xr, rowOf(tensor.Float64, c[3*r:3*r+3]...))))[0]
 		if math.Abs(one-lp[r]) > 1e-12 {
 			t.Errorf("row %d: %g alone, %g in the batch", r, one, lp[r])
 		}
 	}
 	bcast := Float64s(must(d.LogProbGiven(x, rowOf(tensor.Float64, c[:3]...))))
-	rep := Float64s(must(d.LogProbGiven(x, denseIn(tensor.Float64, append(append(append(c[:3:3], c[:3]...), c[:3]...), c[:3]...), 4, 3))))
+	rep := Float64s(must(d.LogProbGiven(x, bijectors.NewTensor(tensor.Float64, append(append(append(c[:3:3], c[:3]...), c[:3]...), c[:3]...), 4, 3))))
 	closeAll(t, "broadcast context", bcast, rep, 1e-12)
 	p := Float64s(must(d.ProbGiven(x, rowOf(tensor.Float64, c[:3]...))))
 	for i := range p {
@@ -131,9 +131,9 @@ func TestConditionalBadInput(t *testing.T) {
 	d := condFlow(tensor.Float32, 2)
 	plain := labFlow(tensor.Float32)
 	rng := rand.New(rand.NewPCG(1, 1))
-	x := denseIn(tensor.Float32, make([]float64, 6), 3, 2)
-	c := denseIn(tensor.Float32, make([]float64, 6), 3, 2)
-	nan := denseIn(tensor.Float32, []float64{0, 0, 0, math.NaN(), 0, 0}, 3, 2)
+	x := bijectors.NewTensor(tensor.Float32, make([]float64, 6), 3, 2)
+	c := bijectors.NewTensor(tensor.Float32, make([]float64, 6), 3, 2)
+	nan := bijectors.NewTensor(tensor.Float32, []float64{0, 0, 0, math.NaN(), 0, 0}, 3, 2)
 	cases := []struct {
 		name, want string
 		err        error
@@ -145,12 +145,12 @@ func TestConditionalBadInput(t *testing.T) {
 		{"unconditional", "not conditional (context size 0)", errOf(LogProbGiven(plain, x, c))},
 		{"unconditional sample", "not conditional", errOf(SampleGiven(plain, 3, c, rng))},
 		{"nil context", "context is nil, expected [3, 2] or [1, 2]", errOf(d.LogProbGiven(x, nil))},
-		{"width", "context shape (3, 3), expected [3, 2] or [1, 2]", errOf(d.LogProbGiven(x, denseIn(tensor.Float32, make([]float64, 9), 3, 3)))},
-		{"rows", "context shape (2, 2), expected [3, 2]", errOf(d.LogProbGiven(x, denseIn(tensor.Float32, make([]float64, 4), 2, 2)))},
-		{"vector", "context shape (2), expected", errOf(d.LogProbGiven(x, denseIn(tensor.Float32, make([]float64, 2), 2)))},
-		{"dtype", "context dtype float64, expected float32", errOf(d.LogProbGiven(x, denseIn(tensor.Float64, make([]float64, 6), 3, 2)))},
+		{"width", "context shape (3, 3), expected [3, 2] or [1, 2]", errOf(d.LogProbGiven(x, bijectors.NewTensor(tensor.Float32, make([]float64, 9), 3, 3)))},
+		{"rows", "context shape (2, 2), expected [3, 2]", errOf(d.LogProbGiven(x, bijectors.NewTensor(tensor.Float32, make([]float64, 4), 2, 2)))},
+		{"vector", "context shape (2), expected", errOf(d.LogProbGiven(x, bijectors.NewTensor(tensor.Float32, make([]float64, 2), 2)))},
+		{"dtype", "context dtype float64, expected float32", errOf(d.LogProbGiven(x, bijectors.NewTensor(tensor.Float64, make([]float64, 6), 3, 2)))},
 		{"nan", "context row 1 column 1 is NaN", errOf(d.LogProbGiven(x, nan))},
-		{"x width", "input shape (3, 3)", errOf(d.LogProbGiven(denseIn(tensor.Float32, make([]float64, 9), 3, 3), c))},
+		{"x width", "input shape (3, 3)", errOf(d.LogProbGiven(bijectors.NewTensor(tensor.Float32, make([]float64, 9), 3, 3), c))},
 		{"sample rows", "context shape (3, 2), expected [5, 2] or [1, 2]", errOf(d.SampleGiven(5, c, rng))},
 		{"sample size", "sample size 0", errOf(d.SampleGiven(0, c, rng))},
 		{"nil rng", "random source is nil", errOf(d.SampleGiven(3, c, nil))},

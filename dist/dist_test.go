@@ -38,7 +38,7 @@ func gridMass(t *testing.T, d Distribution, g plot.Grid) float64 {
 
 func float32Of(t *tensor.Dense) *tensor.Dense {
 	v := Float64s(t)
-	return denseIn(tensor.Float32, v, t.Shape()...)
+	return bijectors.NewTensor(tensor.Float32, v, t.Shape()...)
 }
 
 func TestNormalIntegratesToOne(t *testing.T) {

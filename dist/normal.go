@@ -75,7 +75,7 @@ func (m *MultivariateNormalDiag) Sample(n int, rng *rand.Rand) (*tensor.Dense, e
 	for i := range v {
 		v[i] = m.loc[i%d] + m.scale[i%d]*rng.NormFloat64()
 	}
-	return denseIn(m.dtype, v, n, d), nil
+	return bijectors.NewTensor(m.dtype, v, n, d), nil
 }
 
 // LogProb returns log p(x) ([N]) for x [N, D].
@@ -85,17 +85,6 @@ func (m *MultivariateNormalDiag) LogProb(x *tensor.Dense) (*tensor.Dense, error)
 
 // Prob returns p(x) ([N]) for x [N, D].
 func (m *MultivariateNormalDiag) Prob(x *tensor.Dense) (*tensor.Dense, error) { return Prob(m, x) }
-
-func denseIn(dt tensor.Dtype, v []float64, shape ...int) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(v))
-		for i, x := range v {
-			f[i] = float32(x)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
-}
 
 // standard reports whether m is N(0, I).
 func (m *MultivariateNormalDiag) standard() bool {

@@ -45,7 +45,7 @@ func tfpDense(t testing.TB, what string, m [][]float64, dt tensor.Dtype) *tensor
 		}
 		flat = append(flat, r...)
 	}
-	return denseIn(dt, flat, len(m), len(m[0]))
+	return bijectors.NewTensor(dt, flat, len(m), len(m[0]))
 }
 
 // tfpTol is an error bound |got - want| <= Rel·|want| + Abs.

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"github.com/nflowgo/nflow/bijectors"
 	"math"
 
 	"github.com/nflowgo/nflow/dist"
@@ -89,13 +90,13 @@ func meanNLLGiven(model dist.Distribution, data, ctx *tensor.Dense) (float64, er
 	sum := 0.0
 	for lo := 0; lo < n; lo += chunk {
 		hi := min(lo+chunk, n)
-		x := denseLike(model.DType(), rows[lo*d:hi*d], hi-lo, d)
+		x := bijectors.NewTensor(model.DType(), rows[lo*d:hi*d], hi-lo, d)
 		var lp *tensor.Dense
 		var err error
 		if ctx == nil {
 			lp, err = dist.LogProb(model, x)
 		} else {
-			lp, err = dist.LogProbGiven(model, x, denseLike(model.DType(), crows[lo*cs:hi*cs], hi-lo, cs))
+			lp, err = dist.LogProbGiven(model, x, bijectors.NewTensor(model.DType(), crows[lo*cs:hi*cs], hi-lo, cs))
 		}
 		if err != nil {
 			return 0, err

@@ -34,7 +34,7 @@ func labelledMoons(n int, seed int64, dt tensor.Dtype, flip bool) (x, c *tensor.
 		}
 		oh[2*i+l] = 1
 	}
-	return must(data.Cast(x64, dt)), denseLike(dt, oh, n, 2)
+	return must(data.Cast(x64, dt)), bijectors.NewTensor(dt, oh, n, 2)
 }
 
 // TestConditionalFitLowersLoss trains a label-conditioned flow briefly and
@@ -203,19 +203,19 @@ func TestConditionalBadInput(t *testing.T) {
 	}{
 		{"no context", errOf(Fit(cond, x, Config{})), "conditional on a context of size 2: give one [N, 2] context row per data row (Config.Context)"},
 		{"unconditional", errOf(Fit(plain, x, Config{Context: c})), "a context is given but"},
-		{"rows", errOf(Fit(cond, x, Config{Context: denseLike(tensor.Float32, make([]float64, 20), 10, 2)})), "context shape (10, 2), expected [64, 2]"},
-		{"width", errOf(Fit(cond, x, Config{Context: denseLike(tensor.Float32, make([]float64, 64), 64, 1)})), "context shape (64, 1), expected [64, 2]"},
-		{"dtype", errOf(Fit(cond, x, Config{Context: denseLike(tensor.Float64, make([]float64, 128), 64, 2)})), "context dtype float64"},
+		{"rows", errOf(Fit(cond, x, Config{Context: bijectors.NewTensor(tensor.Float32, make([]float64, 20), 10, 2)})), "context shape (10, 2), expected [64, 2]"},
+		{"width", errOf(Fit(cond, x, Config{Context: bijectors.NewTensor(tensor.Float32, make([]float64, 64), 64, 1)})), "context shape (64, 1), expected [64, 2]"},
+		{"dtype", errOf(Fit(cond, x, Config{Context: bijectors.NewTensor(tensor.Float64, make([]float64, 128), 64, 2)})), "context dtype float64"},
 		{"inf", errOf(Fit(cond, x, Config{Context: nan})), "context row 4 column 1 is +Inf"},
 		{"MeanNLL", errOf(MeanNLL(cond, x)), "use MeanNLLGiven"},
 		{"MeanNLLGiven", errOf(MeanNLLGiven(plain, x, c)), "not conditional; use MeanNLL"},
-		{"MeanNLLGiven rows", errOf(MeanNLLGiven(cond, x, denseLike(tensor.Float32, make([]float64, 4), 2, 2))), "context shape (2, 2)"},
+		{"MeanNLLGiven rows", errOf(MeanNLLGiven(cond, x, bijectors.NewTensor(tensor.Float32, make([]float64, 4), 2, 2))), "context shape (2, 2)"},
 		{"Step", errOf(trC.Step(x)), "use StepGiven"},
 		{"StepGiven", errOf(trP.StepGiven(x, c)), "not conditional; use Step"},
-		{"StepGiven rows", errOf(trC.StepGiven(x, denseLike(tensor.Float32, make([]float64, 4), 2, 2))), "context shape (2, 2) for batch (64, 2)"},
+		{"StepGiven rows", errOf(trC.StepGiven(x, bijectors.NewTensor(tensor.Float32, make([]float64, 4), 2, 2))), "context shape (2, 2) for batch (64, 2)"},
 		{"StepGiven nil", errOf(trC.StepGiven(x, nil)), "expected [B, 2] and [B, 2]"},
-		{"StepGiven dtype", errOf(trC.StepGiven(x, denseLike(tensor.Float64, make([]float64, 128), 64, 2))), "context dtype float64"},
-		{"StepGiven batch", errOf(trC.StepGiven(denseLike(tensor.Float32, make([]float64, 192), 64, 3), c)), "batch shape (64, 3)"},
+		{"StepGiven dtype", errOf(trC.StepGiven(x, bijectors.NewTensor(tensor.Float64, make([]float64, 128), 64, 2))), "context dtype float64"},
+		{"StepGiven batch", errOf(trC.StepGiven(bijectors.NewTensor(tensor.Float32, make([]float64, 192), 64, 3), c)), "batch shape (64, 3)"},
 	}
 	for _, c := range cases {
 		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {

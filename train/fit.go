@@ -178,15 +178,15 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		ctxRows = dist.Float64s(cfg.Context)
 	}
 	if nVal > 0 {
-		val = denseLike(model.DType(), rows[nTrain*d:], nVal, d)
+		val = bijectors.NewTensor(model.DType(), rows[nTrain*d:], nVal, d)
 		if cs > 0 {
-			valCtx = denseLike(model.DType(), ctxRows[nTrain*cs:], nVal, cs)
+			valCtx = bijectors.NewTensor(model.DType(), ctxRows[nTrain*cs:], nVal, cs)
 		}
 	}
 	batch := min(cfg.BatchSize, nTrain)
 
 	if di, ok := model.(interface{ InitFromData(*tensor.Dense) error }); ok {
-		first := denseLike(model.DType(), rows[:min(cfg.BatchSize, nTrain)*d], min(cfg.BatchSize, nTrain), d)
+		first := bijectors.NewTensor(model.DType(), rows[:min(cfg.BatchSize, nTrain)*d], min(cfg.BatchSize, nTrain), d)
 		if err := di.InitFromData(first); err != nil {
 			return nil, err
 		}
@@ -383,10 +383,10 @@ func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*st
 	}
 	switch exec {
 	case engine.Tape:
-		st := &stepper{xv: denseLike(model.DType(), make([]float64, rows*d), rows, d),
+		st := &stepper{xv: bijectors.NewTensor(model.DType(), make([]float64, rows*d), rows, d),
 			tape: &tapeStep{x: x, c: g.Context, cost: cost, grads: grads, m: gorgonia.NewTapeMachine(g.G)}}
 		if cs > 0 {
-			st.cv = denseLike(model.DType(), make([]float64, rows*cs), rows, cs)
+			st.cv = bijectors.NewTensor(model.DType(), make([]float64, rows*cs), rows, cs)
 		}
 		return st, nil
 	case engine.Compiled, "":
@@ -524,15 +524,4 @@ func copyInto(dst, src []*tensor.Dense) {
 			copy(dst[i].Float64s(), src[i].Float64s())
 		}
 	}
-}
-
-func denseLike(dt tensor.Dtype, v []float64, shape ...int) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(v))
-		for i, x := range v {
-			f[i] = float32(x)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
 }

@@ -11,13 +11,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/nflowgo/nflow/internal/cliflag"
 	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -92,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	bs, err := parseInts(*batches)
+	bs, err := cliflag.PositiveInts(*batches)
 	if err != nil {
 		return fmt.Errorf("-batch: %v", err)
 	}
@@ -137,18 +137,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		printTable(stdout, results)
 	}
 	return nil
-}
-
-func parseInts(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || v < 1 {
-			return nil, fmt.Errorf("%q is not a positive integer", f)
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 func build(m model) (*dist.TransformedDistribution, error) {

@@ -11,12 +11,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/nflowgo/nflow/internal/cliflag"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/nflowgo/nflow/bijectors"
@@ -104,7 +104,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	var err error
-	if o.hidden, err = parseInts(*hidden); err != nil {
+	if o.hidden, err = cliflag.PositiveInts(*hidden); err != nil {
 		return nil, fmt.Errorf("-hidden=%q: %v", *hidden, err)
 	}
 	if o.activation, err = ops.ParseActivation(*act); err != nil {
@@ -136,18 +136,6 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-flow=%q: unknown flow, expected one of %s", o.flow, strings.Join(flows.Kinds(), ", "))
 	}
 	return o, nil
-}
-
-func parseInts(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || v < 1 {
-			return nil, fmt.Errorf("%q is not a positive integer", f)
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 func run(args []string, stdout, stderr io.Writer) error {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/nflowgo/nflow/data"
 	"github.com/nflowgo/nflow/dist"
@@ -17,19 +15,6 @@ import (
 // chunkRows is how many rows one log_prob or sample call handles, so that
 // large inputs run in bounded memory.
 const chunkRows = 4096
-
-// parseInts parses a comma-separated list of positive integers.
-func parseInts(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || v < 1 {
-			return nil, fmt.Errorf("%q is not a positive integer", strings.TrimSpace(f))
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
 
 // writeOutput writes to the file at path, or to stdout for "-", with
 // write, and reports the first error of writing or closing.

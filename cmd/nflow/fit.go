@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/nflowgo/nflow/internal/cliflag"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -92,7 +93,7 @@ func (o *fitOptions) check() error {
 	case o.spec.Bins < 0:
 		return fmt.Errorf("-bins=%d: expected 0 (the default) or more", o.spec.Bins)
 	}
-	if o.spec.Hidden, err = parseInts(o.hidden); err != nil {
+	if o.spec.Hidden, err = cliflag.PositiveInts(o.hidden); err != nil {
 		return fmt.Errorf("-hidden=%q: %v", o.hidden, err)
 	}
 	o.spec.Seed = o.cfg.Seed
