@@ -29,23 +29,10 @@ type Adam struct {
 // Keras's defaults for the hyper-parameters left at zero: lr 1e-3, β1 0.9,
 // β2 0.999, ε 1e-7.
 func NewAdam(params []*tensor.Dense, lr, beta1, beta2, eps float64) (*Adam, error) {
-	a := &Adam{LR: lr, Beta1: beta1, Beta2: beta2, Epsilon: eps}
-	for _, f := range []*float64{&a.LR, &a.Beta1, &a.Beta2, &a.Epsilon} {
-		if *f < 0 || math.IsNaN(*f) || math.IsInf(*f, 0) {
-			return nil, fmt.Errorf("engine.NewAdam: hyper-parameter %g, expected a finite non-negative number", *f)
-		}
-	}
-	if a.LR == 0 {
-		a.LR = 1e-3
-	}
-	if a.Beta1 == 0 {
-		a.Beta1 = 0.9
-	}
-	if a.Beta2 == 0 {
-		a.Beta2 = 0.999
-	}
-	if a.Epsilon == 0 {
-		a.Epsilon = 1e-7
+	a := &Adam{}
+	var err error
+	if a.LR, a.Beta1, a.Beta2, a.Epsilon, err = adamDefaults(lr, beta1, beta2, eps); err != nil {
+		return nil, err
 	}
 	for i, p := range params {
 		switch v := p.Data().(type) {
@@ -96,3 +83,18 @@ func AllFinite32(xs [][]float32) bool { return vec.AllFinite32(xs) }
 
 // AllFinite64 reports whether every value in every slice is finite.
 func AllFinite64(xs [][]float64) bool { return vec.AllFinite64(xs) }
+
+// adamDefaults checks Adam's hyper-parameters and replaces zeros with
+// Keras's defaults: lr 1e-3, β1 0.9, β2 0.999, ε 1e-7.
+func adamDefaults(lr, beta1, beta2, eps float64) (float64, float64, float64, float64, error) {
+	vals := [4]float64{lr, beta1, beta2, eps}
+	for i, def := range [4]float64{1e-3, 0.9, 0.999, 1e-7} {
+		if vals[i] < 0 || math.IsNaN(vals[i]) || math.IsInf(vals[i], 0) {
+			return 0, 0, 0, 0, fmt.Errorf("engine: Adam hyper-parameter %g, expected a finite non-negative number", vals[i])
+		}
+		if vals[i] == 0 {
+			vals[i] = def
+		}
+	}
+	return vals[0], vals[1], vals[2], vals[3], nil
+}

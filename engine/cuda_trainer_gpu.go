@@ -44,17 +44,9 @@ func newCUDATrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 	if !ok {
 		return nil, fmt.Errorf("engine: device %v is not the cuda device", dev)
 	}
-	if spec.LR == 0 {
-		spec.LR = 1e-3
-	}
-	if spec.Beta1 == 0 {
-		spec.Beta1 = 0.9
-	}
-	if spec.Beta2 == 0 {
-		spec.Beta2 = 0.999
-	}
-	if spec.Epsilon == 0 {
-		spec.Epsilon = 1e-7
+	var err error
+	if spec.LR, spec.Beta1, spec.Beta2, spec.Epsilon, err = adamDefaults(spec.LR, spec.Beta1, spec.Beta2, spec.Epsilon); err != nil {
+		return nil, err
 	}
 	t := &cudaTrainer{d: d, spec: spec}
 	for _, p := range spec.Params {
@@ -80,7 +72,7 @@ func newCUDATrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 		}
 		t.size += roundUp(int64(s.Shape().TotalSize()) * 4)
 	}
-	err := d.do(func() error {
+	err = d.do(func() error {
 		var err error
 		if t.block, err = d.pool.alloc(t.size); err != nil {
 			return err

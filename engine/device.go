@@ -63,21 +63,16 @@ func builtinKernel(op gorgonia.Op) ops.Kernel {
 type addKernel struct{ sign float64 }
 
 func (k addKernel) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
-	a, b := ins[0], ins[1]
-	if k.sign > 0 {
-		for i := range out {
-			out[i] = a[i] + b[i]
-		}
-		return
-	}
-	for i := range out {
-		out[i] = a[i] - b[i]
-	}
+	addSigned(out, ins[0], ins[1], k.sign > 0)
 }
 
 func (k addKernel) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
-	a, b := ins[0], ins[1]
-	if k.sign > 0 {
+	addSigned(out, ins[0], ins[1], k.sign > 0)
+}
+
+func addSigned[T float32 | float64](out, a, b []T, plus bool) {
+	a, b = a[:len(out)], b[:len(out)]
+	if plus {
 		for i := range out {
 			out[i] = a[i] + b[i]
 		}
