@@ -348,7 +348,15 @@ func TestGemmAllocs(t *testing.T) {
 						ldb = k
 					}
 					f := func() { Sgemm(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, n) }
-					if got := testing.AllocsPerRun(3, f); got != 0 {
+					got := testing.AllocsPerRun(3, f)
+					// The runtime itself may allocate when the threaded
+					// path blocks or wakes a goroutine: a new OS thread,
+					// or a sudog after a GC emptied its cache. Those are
+					// rare; the product's own path allocates nothing.
+					for try := 0; got != 0 && threads > 1 && try < 3; try++ {
+						got = testing.AllocsPerRun(3, f)
+					}
+					if got != 0 {
 						t.Errorf("%s %dx%dx%d transA=%v transB=%v threads=%d: %v allocs per product",
 							im.name, m, n, k, ta, tb, threads, got)
 					}

@@ -8,8 +8,13 @@ import (
 )
 
 // minChunk is the least number of rows or columns of C in a chunk of a
-// threaded product, unless there are fewer chunks than goroutines.
-const minChunk = 64
+// threaded product, unless there are fewer chunks than goroutines; eight
+// times more when the operand every chunk reads whole, k×n or m×k, has more
+// than bigOperand elements and so is read from memory rather than cache.
+const (
+	minChunk   = 64
+	bigOperand = 1 << 20
+)
 
 // parallelFlops is the least work, 2·m·n·k flops, split across goroutines;
 // below it, waking the workers costs more than it saves.
@@ -201,12 +206,16 @@ func execute(proto *job, m, n, k, mr, nr int) {
 	} else if !proto.alongM && tilesN < t && tilesM > tilesN {
 		proto.alongM = true
 	}
-	tiles, size := tilesN, n
+	tiles, size, other := tilesN, n, m
 	if proto.alongM {
-		tiles, size = tilesM, m
+		tiles, size, other = tilesM, m, n
 	}
 	t = min(t, tiles)
-	proto.chunks = min(tiles, max(t, min(4*t, size/minChunk)))
+	chunk := minChunk
+	if k*other > bigOperand {
+		chunk = 8 * minChunk
+	}
+	proto.chunks = min(tiles, max(t, min(4*t, size/chunk)))
 	pool.next.Store(0)
 	if t <= 1 {
 		proto.chunks = 1
