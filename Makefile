@@ -1,11 +1,22 @@
 # nflow: normalizing flows for Go.
 GO ?= go
 
-.PHONY: test moons lint vet fmt-check bench bench-quick kernels ptx-check gpu-check gpu-build fuzz
+.PHONY: test moons lint vet fmt-check generate generate-check bench bench-quick kernels ptx-check gpu-check gpu-build fuzz
 
 # The test command (README.md, .ci/run).
-test: fmt-check vet
+test: fmt-check vet generate-check
 	$(GO) test -count=1 ./...
+
+# Regenerate the gemm assembly kernels (engine/gemm/internal/kerngen).
+generate:
+	$(GO) generate ./engine/gemm
+
+# Fail if the committed generated assembly is not what the generator writes.
+generate-check:
+	@tmp=$$(mktemp -d) && cp engine/gemm/kernel_*_amd64.s engine/gemm/kernel_decl_amd64.go $$tmp/ && \
+	$(GO) generate ./engine/gemm && \
+	for f in $$tmp/*; do cmp -s $$f engine/gemm/$$(basename $$f) || { echo "engine/gemm/$$(basename $$f) is stale: run make generate"; cp $$tmp/* engine/gemm/; rm -rf $$tmp; exit 1; }; done; \
+	rm -rf $$tmp
 
 # The lab end to end: figures in moons-out/.
 moons:
