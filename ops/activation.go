@@ -3,6 +3,9 @@ package ops
 import (
 	"fmt"
 	"math"
+	"unsafe"
+
+	"github.com/nflowgo/nflow/engine/vec"
 )
 
 // Activation is the nonlinearity of a Dense layer. Every supported
@@ -67,6 +70,10 @@ func sigmoid(x float64) float64 {
 
 // activate applies a in place.
 func activate[T Float](a Activation, y []T) {
+	if f, ok := asFloat32(y); ok && a == ReLU {
+		vec.ReLU32(f)
+		return
+	}
 	switch a {
 	case ReLU:
 		for i, v := range y {
@@ -97,6 +104,12 @@ func activate[T Float](a Activation, y []T) {
 
 // activationGrad writes gz = gy * act'(z), with act' computed from y.
 func activationGrad[T Float](a Activation, gz, y, gy []T) {
+	if f, ok := asFloat32(gz); ok && a == ReLU {
+		fy, _ := asFloat32(y)
+		fgy, _ := asFloat32(gy)
+		vec.ReLUGrad32(f, fy, fgy)
+		return
+	}
 	switch a {
 	case Identity:
 		copy(gz, gy)
@@ -129,4 +142,14 @@ func activationGrad[T Float](a Activation, gz, y, gy []T) {
 			}
 		}
 	}
+}
+
+// asFloat32 views a float32 slice of a generic kernel as []float32 (no
+// copy), for the vectorized loops of engine/vec.
+func asFloat32[T Float](x []T) ([]float32, bool) {
+	var zero T
+	if unsafe.Sizeof(zero) != 4 || len(x) == 0 {
+		return nil, false
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x)), true
 }

@@ -38,7 +38,7 @@
 //
 // # Threads and allocation
 //
-// Products of at least 2 MFLOP are cut along the larger of m and n into up to
+// Products of at least 16 MFLOP are cut along the larger of m and n into up to
 // four chunks per goroutine, which the caller and SetThreads-1 persistent
 // workers (default runtime.GOMAXPROCS(0) in all) claim in turn: a worker that
 // wakes late, or whose CPU is busy, claims fewer, and one that has not

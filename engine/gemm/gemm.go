@@ -13,7 +13,7 @@ package gemm
 // smaller than the number of columns of its stored matrix, or when a slice is
 // too short to hold its matrix.
 //
-// Cost: 2·m·n·k flops. Products of at least 2 MFLOP are split across
+// Cost: 2·m·n·k flops. Products of at least 16 MFLOP are split across
 // SetThreads goroutines. After the first call Sgemm does not allocate.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	var j job

@@ -18,7 +18,7 @@ const (
 
 // parallelFlops is the least work, 2·m·n·k flops, split across goroutines;
 // below it, waking the workers costs more than it saves.
-const parallelFlops = 2 << 20
+const parallelFlops = 16 << 20
 
 // job is one product in either precision, cut into chunks of rows or columns
 // of C that the caller and the workers claim in turn; a goroutine that starts
@@ -154,7 +154,7 @@ func init() { pool.threads = runtime.GOMAXPROCS(0) }
 
 // SetThreads sets the number of goroutines, the caller's included, that
 // large products are split across. n < 1 restores the default,
-// runtime.GOMAXPROCS(0). Products below 2 MFLOP always run on the calling
+// runtime.GOMAXPROCS(0). Products below 16 MFLOP always run on the calling
 // goroutine.
 func SetThreads(n int) {
 	if n < 1 {

@@ -18,3 +18,9 @@ func AllFinite32(xs [][]float32) bool {
 	}
 	return true
 }
+
+// ReLU32 sets y[i] = max(y[i], 0) in place (NaN stays NaN).
+func ReLU32(y []float32) { reluGo(y) }
+
+// ReLUGrad32 sets gz[i] = gy[i] where y[i] > 0 and 0 elsewhere.
+func ReLUGrad32(gz, y, gy []float32) { reluGradGo(gz, y[:len(gz)], gy[:len(gz)]) }
