@@ -15,18 +15,16 @@ func LogProbOn(dev engine.Device, d Distribution, x *tensor.Dense) (*tensor.Dens
 	if dev == nil || dev.Name() == "cpu" {
 		return LogProb(d, x)
 	}
+	if err := unconditionalOnly(d, "LogProbOn", "LogProbGiven"); err != nil {
+		return nil, err
+	}
 	if err := checkEvents(d, x); err != nil {
 		return nil, err
 	}
 	s := x.Shape()
 	key := engine.Key{Owner: d, Kind: "log_prob@" + dev.Name(), Rows: s[0], Cols: s[1], DType: x.Dtype()}
 	f, err := deviceFuncs.get(key, func() (engine.Caller, error) {
-		g, err := bijectors.NewGraph(x.Dtype())
-		if err != nil {
-			return nil, err
-		}
-		in := g.Input("x", s[0], s[1])
-		lp, err := d.LogProbNode(g, in)
+		g, in, lp, err := logProbGraph(d, s[0], s[1], x.Dtype())
 		if err != nil {
 			return nil, err
 		}
@@ -49,6 +47,9 @@ func LogProbOn(dev engine.Device, d Distribution, x *tensor.Dense) (*tensor.Dens
 func SampleOn(dev engine.Device, t *TransformedDistribution, n int, seed uint64) (*tensor.Dense, error) {
 	if dev == nil || dev.Name() == "cpu" {
 		return t.Sample(n, newRand(seed))
+	}
+	if err := unconditionalOnly(t, "SampleOn", "SampleGiven"); err != nil {
+		return nil, err
 	}
 	if n < 1 {
 		return nil, fmt.Errorf("%v: sample size %d, expected >= 1", t, n)

@@ -53,12 +53,7 @@ func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 	}
 	s := x.Shape()
 	f, err := cache.Get(engine.Key{Owner: d, Kind: "log_prob", Rows: s[0], Cols: s[1], DType: x.Dtype()}, func() (*engine.Func, error) {
-		g, err := bijectors.NewGraph(x.Dtype())
-		if err != nil {
-			return nil, err
-		}
-		in := g.Input("x", s[0], s[1])
-		lp, err := d.LogProbNode(g, in)
+		g, in, lp, err := logProbGraph(d, s[0], s[1], x.Dtype())
 		if err != nil {
 			return nil, err
 		}
@@ -72,6 +67,17 @@ func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 		return nil, fmt.Errorf("%v: %w", d, err)
 	}
 	return out[0], nil
+}
+
+// logProbGraph builds the density graph of d for a batch [rows, cols].
+func logProbGraph(d Distribution, rows, cols int, dt tensor.Dtype) (*bijectors.Graph, *gorgonia.Node, *gorgonia.Node, error) {
+	g, err := bijectors.NewGraph(dt)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	in := g.Input("x", rows, cols)
+	lp, err := d.LogProbNode(g, in)
+	return g, in, lp, err
 }
 
 // Prob returns p(x) = exp(log p(x)) ([N]) for x [N, D].
