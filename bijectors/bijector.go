@@ -59,29 +59,27 @@ func run(b Bijector, kind string, x *tensor.Dense) (*tensor.Dense, *tensor.Dense
 	if err := checkInput(b, x); err != nil {
 		return nil, nil, err
 	}
-	s := x.Shape()
-	k := engine.Key{Owner: b, Kind: kind, Rows: s[0], Cols: s[1], DType: x.Dtype()}
-	f, err := cache.Get(k, func() (*engine.Func, error) {
-		g, err := NewGraph(x.Dtype())
-		if err != nil {
-			return nil, err
-		}
-		in := g.Input("x", s[0], s[1])
-		var y, ldj *gorgonia.Node
-		if kind == kindForward {
-			y, ldj, err = b.ForwardNode(g, in)
-		} else {
-			y, ldj, err = b.InverseNode(g, in)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{y, ldj}, engine.DefaultExecutor)
+	cols := x.Shape()[1]
+	out, err := engine.CallRows(x, func(rows int) (*engine.Func, error) {
+		k := engine.Key{Owner: b, Kind: kind, Rows: rows, Cols: cols, DType: x.Dtype()}
+		return cache.Get(k, func() (*engine.Func, error) {
+			g, err := NewGraph(x.Dtype())
+			if err != nil {
+				return nil, err
+			}
+			in := g.Input("x", rows, cols)
+			var y, ldj *gorgonia.Node
+			if kind == kindForward {
+				y, ldj, err = b.ForwardNode(g, in)
+			} else {
+				y, ldj, err = b.InverseNode(g, in)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{y, ldj}, engine.DefaultExecutor)
+		})
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := f.Call(x)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%v: %w", b, err)
 	}

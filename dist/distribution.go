@@ -51,18 +51,16 @@ func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 	if err := checkEvents(d, x); err != nil {
 		return nil, err
 	}
-	s := x.Shape()
-	f, err := cache.Get(engine.Key{Owner: d, Kind: "log_prob", Rows: s[0], Cols: s[1], DType: x.Dtype()}, func() (*engine.Func, error) {
-		g, in, lp, err := logProbGraph(d, s[0], s[1], x.Dtype())
-		if err != nil {
-			return nil, err
-		}
-		return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{lp}, engine.DefaultExecutor)
+	cols := x.Shape()[1]
+	out, err := engine.CallRows(x, func(rows int) (*engine.Func, error) {
+		return cache.Get(engine.Key{Owner: d, Kind: "log_prob", Rows: rows, Cols: cols, DType: x.Dtype()}, func() (*engine.Func, error) {
+			g, in, lp, err := logProbGraph(d, rows, cols, x.Dtype())
+			if err != nil {
+				return nil, err
+			}
+			return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{lp}, engine.DefaultExecutor)
+		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, err := f.Call(x)
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", d, err)
 	}

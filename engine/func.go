@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 
 	"gorgonia.org/gorgonia"
@@ -31,13 +32,16 @@ var DefaultExecutor = func() Executor {
 
 // Func evaluates a graph: it binds values to the input nodes, runs the
 // graph and returns copies of the output nodes' values. A Func is safe for
-// concurrent use; calls are serialized.
+// concurrent use: compiled Funcs run concurrent calls in parallel, each on
+// a program of its own (lowered from the same plan on first need); the
+// TapeMachine serializes them.
 type Func struct {
 	mu   sync.Mutex
 	ins  gorgonia.Nodes
 	outs gorgonia.Nodes
 	m    gorgonia.VM // Tape
-	p    *Program    // Compiled
+	plan *Plan       // Compiled: lowered once per concurrent caller
+	free []*Program  // Compiled programs not in use
 }
 
 // NewFunc returns a Func over g that reads ins and returns outs, run by exec.
@@ -54,7 +58,7 @@ func NewFunc(g *gorgonia.ExprGraph, ins, outs gorgonia.Nodes, exec Executor) (*F
 		if err != nil {
 			return nil, err
 		}
-		f.p = p
+		f.plan, f.free = p.Plan(), []*Program{p}
 	default:
 		return nil, fmt.Errorf("engine.NewFunc: executor %q, expected compiled or tape", exec)
 	}
@@ -73,24 +77,48 @@ func (f *Func) Call(ins ...*tensor.Dense) ([]*tensor.Dense, error) {
 			return nil, fmt.Errorf("engine: input %d is %v %v, expected %v %v", i, v.Dtype(), v.Shape(), n.Dtype(), n.Shape())
 		}
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.p != nil {
+	if f.plan != nil {
 		return f.callCompiled(ins)
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return f.callTape(ins)
 }
 
+// program takes a free program, lowering a new one if all are busy.
+func (f *Func) program() (*Program, error) {
+	f.mu.Lock()
+	if n := len(f.free); n > 0 {
+		p := f.free[n-1]
+		f.free = f.free[:n-1]
+		f.mu.Unlock()
+		return p, nil
+	}
+	f.mu.Unlock()
+	return lowerCPU(f.plan)
+}
+
+func (f *Func) release(p *Program) {
+	f.mu.Lock()
+	f.free = append(f.free, p)
+	f.mu.Unlock()
+}
+
 func (f *Func) callCompiled(ins []*tensor.Dense) ([]*tensor.Dense, error) {
+	p, err := f.program()
+	if err != nil {
+		return nil, err
+	}
+	defer f.release(p)
 	for i, v := range ins {
-		if err := tensor.Copy(f.p.Input(i), v); err != nil {
+		if err := tensor.Copy(p.Input(i), v); err != nil {
 			return nil, err
 		}
 	}
-	f.p.Run()
+	p.Run()
 	out := make([]*tensor.Dense, len(f.outs))
 	for i, n := range f.outs {
-		o := f.p.Output(i).Clone().(*tensor.Dense)
+		o := p.Output(i).Clone().(*tensor.Dense)
 		if err := o.Reshape(n.Shape()...); err != nil && !n.IsScalar() {
 			return nil, err
 		}
@@ -178,4 +206,84 @@ func (c *Cache) Get(k Key, build func() (*Func, error)) (*Func, error) {
 	}
 	c.m[k], c.used[k] = f, c.tick
 	return f, nil
+}
+
+// ParallelRows is the least number of rows that CallRows splits across
+// goroutines.
+const ParallelRows = 2048
+
+// CallRows evaluates a row-wise function of one input x [N, ...] whose
+// outputs are all [N, ...]: for N >= ParallelRows it splits the rows into
+// one part per CPU, runs the parts concurrently on the Funcs that get
+// returns for their sizes, and joins the outputs; otherwise it is one call.
+func CallRows(x *tensor.Dense, get func(rows int) (*Func, error)) ([]*tensor.Dense, error) {
+	n := x.Shape()[0]
+	parts := min(runtime.GOMAXPROCS(0), n/(ParallelRows/2))
+	if n < ParallelRows || parts < 2 {
+		f, err := get(n)
+		if err != nil {
+			return nil, err
+		}
+		return f.Call(x)
+	}
+	cols := x.Shape().TotalSize() / n
+	results := make([][]*tensor.Dense, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := 0; p < parts; p++ {
+		lo, hi := p*n/parts, (p+1)*n/parts
+		f, err := get(hi - lo)
+		if err != nil {
+			return nil, err
+		}
+		part := rowSlice(x, lo, hi, cols)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[p], errs[p] = f.Call(part)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*tensor.Dense, len(results[0]))
+	for k := range out {
+		shape := results[0][k].Shape().Clone()
+		shape[0] = n
+		var pieces []*tensor.Dense
+		for p := range results {
+			pieces = append(pieces, results[p][k])
+		}
+		out[k] = joinRows(pieces, shape)
+	}
+	return out, nil
+}
+
+// rowSlice views rows [lo, hi) of x (no copy).
+func rowSlice(x *tensor.Dense, lo, hi, cols int) *tensor.Dense {
+	shape := x.Shape().Clone()
+	shape[0] = hi - lo
+	if x.Dtype() == tensor.Float32 {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(x.Float32s()[lo*cols:hi*cols]))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(x.Float64s()[lo*cols:hi*cols]))
+}
+
+// joinRows concatenates tensors along their first dimension.
+func joinRows(parts []*tensor.Dense, shape tensor.Shape) *tensor.Dense {
+	if parts[0].Dtype() == tensor.Float32 {
+		var all []float32
+		for _, p := range parts {
+			all = append(all, p.Float32s()...)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(all))
+	}
+	var all []float64
+	for _, p := range parts {
+		all = append(all, p.Float64s()...)
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(all))
 }
