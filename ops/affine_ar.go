@@ -52,6 +52,30 @@ const (
 	softClipBound = 6.9
 )
 
+// scaleOnly returns σ(u) alone (the value path of AffineAR).
+func scaleOnly(f ScaleFn, u float64) float64 {
+	switch f {
+	case ScaleExp:
+		return math.Exp(u)
+	case ScaleSoftClip:
+		return math.Exp(u / (1 + math.Abs(u)/softClipBound))
+	default:
+		return softplus(u+softplusShift) + softplusEps
+	}
+}
+
+// logScaleOnly returns log σ(u) alone (the value path of LogScaleSum).
+func logScaleOnly(f ScaleFn, u float64) float64 {
+	switch f {
+	case ScaleExp:
+		return u
+	case ScaleSoftClip:
+		return u / (1 + math.Abs(u)/softClipBound)
+	default:
+		return math.Log(softplus(u+softplusShift) + softplusEps)
+	}
+}
+
 // scaleOf returns σ(u), log σ(u) and d log σ / du.
 func scaleOf(f ScaleFn, u float64) (s, logS, dLogS float64) {
 	switch f {
@@ -121,7 +145,7 @@ func (op *AffineAR) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
 
 func affineAR[T Float](out, v, h []T, inverse bool, f ScaleFn) {
 	for i, vi := range v {
-		s, _, _ := scaleOf(f, float64(h[2*i+1]))
+		s := scaleOnly(f, float64(h[2*i+1]))
 		if inverse {
 			out[i] = T((float64(vi) - float64(h[2*i])) / s)
 		} else {
@@ -235,8 +259,7 @@ func logScaleSum[T Float](out, h []T, cols int, f ScaleFn, sign float64) {
 		var acc float64
 		row := h[r*cols : (r+1)*cols]
 		for c := 1; c < cols; c += 2 {
-			_, l, _ := scaleOf(f, float64(row[c]))
-			acc += l
+			acc += logScaleOnly(f, float64(row[c]))
 		}
 		out[r] = T(sign * acc)
 	}

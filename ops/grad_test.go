@@ -211,3 +211,19 @@ func TestShapeErrors(t *testing.T) {
 		t.Error("AffineAR accepted h [4 5] for v [4 3]")
 	}
 }
+
+// TestScaleShortcutsMatchScaleOf checks the value-only scale functions
+// against scaleOf over a range of inputs for every scale function.
+func TestScaleShortcutsMatchScaleOf(t *testing.T) {
+	for _, f := range []ScaleFn{ScaleSoftplus, ScaleExp, ScaleSoftClip} {
+		for u := -40.0; u <= 40; u += 0.37 {
+			s, l, _ := scaleOf(f, u)
+			if got := scaleOnly(f, u); got != s {
+				t.Errorf("%v(%g): scaleOnly %g, scaleOf %g", f, u, got, s)
+			}
+			if got := logScaleOnly(f, u); got != l {
+				t.Errorf("%v(%g): logScaleOnly %g, scaleOf %g", f, u, got, l)
+			}
+		}
+	}
+}
