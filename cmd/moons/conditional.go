@@ -183,11 +183,7 @@ func runConditional(o *options, x *tensor.Dense, labels []int, base dist.Distrib
 	if err != nil {
 		return err
 	}
-	test64, testLabels, err := data.MakeMoons(10000, o.noise, o.seed+7919)
-	if err != nil {
-		return err
-	}
-	test, err := data.Cast(test64, dt)
+	test, testLabels, err := testSet(o, dt)
 	if err != nil {
 		return err
 	}

@@ -258,11 +258,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	test64, _, err := data.MakeMoons(10000, o.noise, o.seed+7919)
-	if err != nil {
-		return err
-	}
-	test, err := data.Cast(test64, dt)
+	test, _, err := testSet(o, dt)
 	if err != nil {
 		return err
 	}
@@ -295,6 +291,17 @@ func numParams(d dist.Distribution) int {
 
 // density plots exp(log_prob) of d on g and returns its mass over the grid
 // and the number of grid points with a non-finite log-density.
+// testSet is the fresh 10,000-point moons set the scores use: the
+// training noise, another seed.
+func testSet(o *options, dt tensor.Dtype) (*tensor.Dense, []int, error) {
+	x, labels, err := data.MakeMoons(10000, o.noise, o.seed+7919)
+	if err != nil {
+		return nil, nil, err
+	}
+	x, err = data.Cast(x, dt)
+	return x, labels, err
+}
+
 func density(path, title string, d dist.Distribution, g plot.Grid) (float64, int, error) {
 	return densityOn(engine.CPU, path, title, d, g)
 }
