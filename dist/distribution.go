@@ -2,7 +2,6 @@ package dist
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/nflowgo/nflow/bijectors"
@@ -84,16 +83,7 @@ func Prob(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch v := lp.Data().(type) {
-	case []float32:
-		for i := range v {
-			v[i] = float32(math.Exp(float64(v[i])))
-		}
-	case []float64:
-		for i := range v {
-			v[i] = math.Exp(v[i])
-		}
-	}
+	expInPlace(lp)
 	return lp, nil
 }
 
