@@ -3,8 +3,12 @@ package engine
 import "fmt"
 
 // ErrNoGPUSupport is returned for the cuda device by a binary built
-// without the gpu build tag.
-var ErrNoGPUSupport = fmt.Errorf("this binary was built without GPU support; rebuild with the gpu build tag (go run -tags gpu ./cmd/... -device=cuda) on a machine with the CUDA headers (see GPU.md and `make gpu-check`)")
+// without the gpu build tag. It points to the README's GPU section, whose
+// heading it quotes.
+var ErrNoGPUSupport = fmt.Errorf("this binary was built without GPU support; rebuild with the gpu build tag (go run -tags gpu ./cmd/... -device=cuda) on a machine with the CUDA headers (see README.md, section %q, and `make gpu-check`)", readmeGPUSection)
+
+// readmeGPUSection is the heading of README.md's GPU section.
+const readmeGPUSection = "GPU (`-tags gpu`)"
 
 // DeviceByName returns the device called name: "cpu", or "cuda" in a
 // binary built with the gpu tag.
