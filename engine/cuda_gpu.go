@@ -149,6 +149,15 @@ func (p *memPool) release(ptr cu.DevicePtr, size int64) {
 	p.free[size] = append(p.free[size], ptr)
 }
 
+// hostPtr is the address of s's first element, or nil for an empty s
+// (upload and download copy nothing for zero bytes).
+func hostPtr[T any](s []T) unsafe.Pointer {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Pointer(&s[0])
+}
+
 // upload copies host memory to the device, asynchronously on the stream.
 func (d *cudaDev) upload(dst cu.DevicePtr, src unsafe.Pointer, bytes int64) error {
 	if bytes == 0 {
