@@ -21,7 +21,7 @@ func cudaOrSkip(t *testing.T) engine.Device {
 	t.Helper()
 	dev, err := engine.DeviceByName("cuda")
 	if err != nil {
-		t.Skipf("no usable CUDA device: %v", err)
+		t.Skip(err) // "no usable CUDA device: <reason>"
 	}
 	return dev
 }
