@@ -1,7 +1,7 @@
 # nflow: normalizing flows for Go.
 GO ?= go
 
-.PHONY: test moons lint vet fmt-check generate generate-check bench bench-quick kernels ptx-check gpu-check cuda12-check gpu-build fuzz
+.PHONY: test moons lint vet fmt-check generate generate-check bench bench-quick kernels ptx-check gpu-check cuda12-check gpu-build gpu-emu fuzz
 
 # The test command (README.md, .ci/run).
 test: fmt-check vet generate-check
@@ -55,6 +55,11 @@ gpu-check: ptx-check cuda12-check
 # Compile the gpu build's cgo against CUDA 12's cuda.h (fetched once, 1 MB kept).
 cuda12-check:
 	scripts/cuda12-check.sh
+
+# Run every gpu test against the CUDA driver emulated on the CPU
+# (internal/cudaemu); the last line counts the kernels executed.
+gpu-emu:
+	scripts/gpu-emu-check.sh
 
 # Build the GPU test binaries and programs into build/gpu for a GPU host
 # (run there with: bash build/gpu/run-gpu.sh).
