@@ -37,7 +37,7 @@ static CUresult nflowInitRecord(int *missing) { *missing = nflowInitMissing; ret
 
 static const char *nflowErrorName(CUresult r) {
 	const char *s = NULL;
-	if (cuGetErrorName(r, &s) != CUDA_SUCCESS || s == NULL) return "unknown CUresult";
+	if (cuGetErrorName(r, &s) != CUDA_SUCCESS || s == NULL) return "";
 	return s;
 }
 
@@ -63,7 +63,12 @@ func cuInitError() error {
 	case missing != 0:
 		return fmt.Errorf("%w: the loaded libcuda has no cuInit", ErrNoDevice)
 	case r != C.CUDA_SUCCESS:
-		msg := C.GoString(C.nflowErrorName(r))
+		// "CUresult 100 CUDA_ERROR_NO_DEVICE: no CUDA-capable device is
+		// detected", as much of it as the driver names.
+		msg := fmt.Sprintf("CUresult %d", int(r))
+		if s := C.GoString(C.nflowErrorName(r)); s != "" {
+			msg += " " + s
+		}
 		if s := C.GoString(C.nflowErrorString(r)); s != "" {
 			msg += ": " + s
 		}
