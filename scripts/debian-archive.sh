@@ -9,8 +9,9 @@
 #   read -r uri keyring < <(scripts/debian-archive.sh)
 set -euo pipefail
 dir=${NFLOW_APT_DIR:-/etc/apt}
-codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-[ -n "$codename" ] || { echo "debian-archive: /etc/os-release names no VERSION_CODENAME" >&2; exit 1; }
+read -r id codename < <(. /etc/os-release && echo "${ID:-} ${VERSION_CODENAME:-}")
+[ "$id" = debian ] || { echo "debian-archive: this machine runs ${id:-an unknown system}, not Debian; its apt sources name no Debian archive" >&2; exit 1; }
+[ -n "${codename:-}" ] || { echo "debian-archive: /etc/os-release names no VERSION_CODENAME" >&2; exit 1; }
 
 # deb822 stanzas (Types, URIs, Suites, Signed-By), separated by blank lines.
 deb822() {
