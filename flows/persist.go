@@ -9,11 +9,10 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 
 	"github.com/nflowgo/nflow/bijectors"
 	"github.com/nflowgo/nflow/dist"
+	"github.com/nflowgo/nflow/internal/outfile"
 	"gorgonia.org/tensor"
 )
 
@@ -169,35 +168,20 @@ func Save(w io.Writer, spec Spec, model *dist.TransformedDistribution) error {
 	return nil
 }
 
-// SaveFile writes the model to the file at path as Save does, with
-// permissions 0644. It writes a temporary file in the same folder and
-// renames it, so path holds either the old contents or the complete new
-// model, never a partial one.
+// SaveFile writes the model to the file at path as Save does. It writes a
+// temporary file in the target's folder and renames it over the target, so
+// path holds either the old contents or the complete new model, never a
+// partial one. A symbolic link is followed to its target; a target that
+// is a folder, a device node or a read-only file (by its mode bits) is an
+// error, and so is a folder that may not be written. A new file gets
+// permissions 0644, a replaced one keeps its own.
 func SaveFile(path string, spec Spec, model *dist.TransformedDistribution) error {
 	buf, err := encode(spec, model)
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("flows: SaveFile %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if err = f.Chmod(0o644); err == nil {
-		_, err = f.Write(buf)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("flows: SaveFile %s: %w", path, err)
+	if err := outfile.WriteFile(path, buf); err != nil {
+		return fmt.Errorf("flows: SaveFile: %w", err)
 	}
 	return nil
 }

@@ -50,6 +50,9 @@ func densityFlags(fs *flag.FlagSet) any {
 }
 
 func (o *densityOptions) check() error {
+	if err := checkBinaryOutput(fileFlag{flag: "-out", path: o.out}, "a PNG figure"); err != nil {
+		return err
+	}
 	switch {
 	case o.model == "":
 		return fmt.Errorf("-model is required: the model file written by nflow fit")
@@ -79,6 +82,10 @@ func (o *densityOptions) check() error {
 }
 
 func runDensity(o *densityOptions, log io.Writer) error {
+	if _, err := checkOutputs([]fileFlag{{flag: "-model", path: o.model}, {flag: "-context", path: o.context}},
+		[]fileFlag{{flag: "-out", path: o.out}}); err != nil {
+		return err
+	}
 	_, model, err := openModel(o.model)
 	if err != nil {
 		return err

@@ -7,8 +7,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -71,6 +69,12 @@ func fitFlags(fs *flag.FlagSet) any {
 
 func (o *fitOptions) check() error {
 	var err error
+	if err = checkBinaryOutput(fileFlag{flag: "-out", path: o.out}, "a model"); err != nil {
+		return err
+	}
+	if err = checkBinaryOutput(fileFlag{flag: "-loss", path: o.loss}, "a PNG figure"); err != nil {
+		return err
+	}
 	switch {
 	case o.data == "":
 		return fmt.Errorf("-data is required: the CSV file of training points")
@@ -211,14 +215,10 @@ func meanNLL(model *dist.TransformedDistribution, x, c *tensor.Dense, lo, hi int
 }
 
 func runFit(o *fitOptions, stdout, log io.Writer) error {
-	// Find a bad output folder before training rather than after.
-	for _, p := range []string{o.out, o.loss} {
-		if p == "" {
-			continue
-		}
-		if st, err := os.Stat(filepath.Dir(p)); err != nil || !st.IsDir() {
-			return fmt.Errorf("cannot write %s: folder %s does not exist", p, filepath.Dir(p))
-		}
+	// Find a bad output before training rather than after.
+	if _, err := checkOutputs([]fileFlag{{flag: "-data", path: o.data}, {flag: "-context", path: o.context}},
+		[]fileFlag{{flag: "-out", path: o.out}, {flag: "-loss", path: o.loss}}); err != nil {
+		return err
 	}
 	f, err := fit(o, log)
 	if err != nil {
