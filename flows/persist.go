@@ -156,7 +156,12 @@ func walkBijectors(b bijectors.Bijector, f func(bijectors.Bijector)) {
 // state values, to w in the format described above. It returns an error,
 // writing nothing, if spec is invalid, if model is nil, if its dtype differs
 // from spec's, if its parameters or state do not match (in number, name or
-// shape) those of Build(spec), or if a value is NaN or infinite.
+// shape) those of Build(spec), if a value is NaN or infinite, if the file
+// would not load back (Load's checks), or if the model Load would build
+// computes a different log-density: Save loads what it wrote and compares
+// the two models' log-densities at a few fixed points, bit for bit, so a
+// spec that differs from the model only in its activation, scale function
+// or another setting that leaves the shapes alone is refused too.
 func Save(w io.Writer, spec Spec, model *dist.TransformedDistribution) error {
 	buf, err := encode(spec, model)
 	if err != nil {
@@ -249,7 +254,11 @@ func encode(spec Spec, model *dist.TransformedDistribution) ([]byte, error) {
 	}
 	out := b.Bytes()
 	le.PutUint64(out[12:20], uint64(len(out)+checksumSize))
-	return le.AppendUint32(out, crc32.Checksum(out, castagnoli)), nil
+	out = le.AppendUint32(out, crc32.Checksum(out, castagnoli))
+	if err := verifyReload(out, model); err != nil {
+		return nil, fmt.Errorf("flows: Save: %w", err)
+	}
+	return out, nil
 }
 
 // sameLayout checks that got and want have the same names and shapes.
