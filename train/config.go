@@ -134,4 +134,3 @@ func (c *Config) defaults() error {
 	}
 	return nil
 }
-
