@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"github.com/nflowgo/nflow/internal/cliflag"
@@ -13,7 +14,6 @@ import (
 	"github.com/nflowgo/nflow/data"
 	"github.com/nflowgo/nflow/dist"
 	"github.com/nflowgo/nflow/flows"
-	"github.com/nflowgo/nflow/plot"
 	"github.com/nflowgo/nflow/train"
 	"gorgonia.org/tensor"
 )
@@ -116,11 +116,14 @@ type fitted struct {
 	history          *train.History
 	nTrain, nVal     int
 	trainNLL, valNLL float64
+	// ended is how training ended early, nil when it ran its course:
+	// train.ErrStopped, a *train.DivergedError or a *train.NonFiniteError.
+	ended error
 }
 
-// fit loads the data (and context) and trains the model; progress lines
-// go to log.
-func fit(o *fitOptions, log io.Writer) (*fitted, error) {
+// fit loads the data (and context) and trains the model, stopping early
+// when stop is closed; progress lines go to log.
+func fit(o *fitOptions, log io.Writer, stop <-chan struct{}) (*fitted, error) {
 	x64, err := data.LoadCSV(o.data)
 	if err != nil {
 		return nil, err
@@ -170,11 +173,20 @@ func fit(o *fitOptions, log io.Writer) (*fitted, error) {
 	}
 	fmt.Fprintf(log, "fitting %s (%d layers, hidden %v) to %d points of %d dimensions from %s%s: %d for training, %d for validation\n",
 		spec.Kind, spec.Layers, spec.Hidden, n, d, o.data, given, n-nVal, nVal)
+	cfg.Stop = stop
 	h, err := train.Fit(model, x, cfg)
-	if err != nil {
+	f := &fitted{spec: spec, model: model, history: h, nTrain: n - nVal, nVal: nVal, ended: err}
+	var de *train.DivergedError
+	var nf *train.NonFiniteError
+	switch {
+	case err == nil:
+	case errors.Is(err, train.ErrStopped) || errors.As(err, &de) || errors.As(err, &nf):
+		if h.BestEpoch == 0 {
+			return f, nil // nothing to measure
+		}
+	default:
 		return nil, err
 	}
-	f := &fitted{spec: spec, model: model, history: h, nTrain: n - nVal, nVal: nVal}
 	if f.trainNLL, err = meanNLL(model, x, cfg.Context, 0, n-nVal); err != nil {
 		return nil, err
 	}
@@ -212,38 +224,4 @@ func meanNLL(model *dist.TransformedDistribution, x, c *tensor.Dense, lo, hi int
 		return 0, err
 	}
 	return train.MeanNLLGiven(model, xs, cs)
-}
-
-func runFit(o *fitOptions, stdout, log io.Writer) error {
-	// Find a bad output before training rather than after.
-	if _, err := checkOutputs([]fileFlag{{flag: "-data", path: o.data}, {flag: "-context", path: o.context}},
-		[]fileFlag{{flag: "-out", path: o.out}, {flag: "-loss", path: o.loss}}); err != nil {
-		return err
-	}
-	f, err := fit(o, log)
-	if err != nil {
-		return err
-	}
-	if err := flows.SaveFile(o.out, f.spec, f.model); err != nil {
-		return err
-	}
-	fmt.Fprintf(log, "wrote %s\n", o.out)
-	if o.loss != "" {
-		title := fmt.Sprintf("%s on %s", f.spec.Kind, o.data)
-		if err := plot.Loss(o.loss, title, f.history.Loss, f.history.ValLoss); err != nil {
-			return err
-		}
-		fmt.Fprintf(log, "wrote %s\n", o.loss)
-	}
-	h := f.history
-	stop := "ran all epochs"
-	if h.StoppedEarly {
-		stop = "stopped early"
-	}
-	fmt.Fprintf(stdout, "epochs %d (%s), best epoch %d\n", len(h.Loss), stop, h.BestEpoch)
-	fmt.Fprintf(stdout, "train NLL %.6f (%d points)\n", f.trainNLL, f.nTrain)
-	if f.nVal > 0 {
-		fmt.Fprintf(stdout, "validation NLL %.6f (%d points)\n", f.valNLL, f.nVal)
-	}
-	return nil
 }

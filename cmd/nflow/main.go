@@ -45,7 +45,8 @@ func main() {
 }
 
 // run runs nflow with the arguments args and returns the exit status: 0
-// for success and for help, 1 for a failed command, 2 for bad usage.
+// for success and for help, 1 for a failed command, 2 for bad usage, and
+// 130 or 143 for a fit ended by SIGINT or SIGTERM.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		mainUsage(stderr)
@@ -91,6 +92,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := c.run(opts, stdout, stderr); err != nil {
+		var st *exitStatus
+		if errors.As(err, &st) {
+			return st.code
+		}
 		fmt.Fprintf(stderr, "nflow %s: %v\n", c.name, err)
 		return 1
 	}

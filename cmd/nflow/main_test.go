@@ -192,7 +192,7 @@ func TestReloadIsExact(t *testing.T) {
 			if err := o.check(); err != nil {
 				t.Fatal(err)
 			}
-			f, err := fit(o, new(bytes.Buffer))
+			f, err := fit(o, new(bytes.Buffer), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
