@@ -83,7 +83,8 @@ func contextRows(d Distribution, c *tensor.Dense, cs, n int) (*tensor.Dense, err
 // [N, C] (row n conditions row n) or [1, C] (one context for all rows). It
 // compiles and caches one graph per shape, keyed by the context width too.
 // It is an error if d is not conditional (use LogProb), or if c is nil,
-// misshapen, of another dtype, or not finite.
+// misshapen, of another dtype, or not finite. Far points get -Inf, not NaN,
+// as in LogProb.
 func LogProbGiven(d Distribution, x, c *tensor.Dense) (*tensor.Dense, error) {
 	cs, err := conditionalOnly(d, "LogProbGiven")
 	if err != nil {
@@ -117,7 +118,7 @@ func LogProbGiven(d Distribution, x, c *tensor.Dense) (*tensor.Dense, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", d, err)
 	}
-	return out[0], nil
+	return overflowToNegInf(out[0], x), nil
 }
 
 // ProbGiven returns p(x | c) = exp(log p(x | c)) ([N]); see LogProbGiven.
@@ -175,7 +176,7 @@ func SampleGiven(d *TransformedDistribution, n int, c *tensor.Dense, rng *rand.R
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", d, err)
 	}
-	return out[0], nil
+	return overflowToNegInf(out[0], x), nil
 }
 
 // LogProbGiven returns log p(y | c) ([N]) for y [N, D] and c [N, C] or [1, C].

@@ -37,7 +37,7 @@ func LogProbOn(dev engine.Device, d Distribution, x *tensor.Dense) (*tensor.Dens
 	if err != nil {
 		return nil, fmt.Errorf("%v on %s: %w", d, dev.Name(), err)
 	}
-	return out[0], nil
+	return overflowToNegInf(out[0], x), nil
 }
 
 // SampleOn draws n samples of t on dev. On the cuda device the base draws

@@ -42,7 +42,9 @@ func checkEvents(d Distribution, x *tensor.Dense) error {
 }
 
 // LogProb returns log p(x) ([N]) for x [N, D]. A conditional d is an
-// error: use LogProbGiven.
+// error: use LogProbGiven. A row so far from the model's mass that its
+// computation overflows gets -Inf, never NaN (see overflowToNegInf); only a
+// row holding a NaN gets NaN.
 func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 	if err := unconditionalOnly(d, "LogProb", "LogProbGiven"); err != nil {
 		return nil, err
@@ -63,7 +65,7 @@ func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", d, err)
 	}
-	return out[0], nil
+	return overflowToNegInf(out[0], x), nil
 }
 
 // logProbGraph builds the density graph of d for a batch [rows, cols].

@@ -124,7 +124,7 @@ type fitted struct {
 // fit loads the data (and context) and trains the model, stopping early
 // when stop is closed; progress lines go to log.
 func fit(o *fitOptions, log io.Writer, stop <-chan struct{}) (*fitted, error) {
-	x64, err := data.LoadCSV(o.data)
+	x64, err := loadTable(o.data, o.spec.Dtype())
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func fit(o *fitOptions, log io.Writer, stop <-chan struct{}) (*fitted, error) {
 	var c64 *tensor.Dense
 	cs := 0
 	if o.context != "" {
-		if c64, err = data.LoadCSV(o.context); err != nil {
+		if c64, err = loadTable(o.context, o.spec.Dtype()); err != nil {
 			return nil, err
 		}
 		if m := c64.Shape()[0]; m != n {
@@ -196,6 +196,16 @@ func fit(o *fitOptions, log io.Writer, stop <-chan struct{}) (*fitted, error) {
 		}
 	}
 	return f, nil
+}
+
+// loadTable reads the CSV table at path for a model of dtype dt, naming
+// the line of a value too large for it and what to do.
+func loadTable(path string, dt tensor.Dtype) (*tensor.Dense, error) {
+	x, err := data.LoadCSVAs(path, dt)
+	if errors.Is(err, data.ErrOverflow) {
+		return nil, fmt.Errorf("%w: fit a -dtype float64 model, or scale the data", err)
+	}
+	return x, err
 }
 
 // permuted returns the rows perm of x in dtype dt.
