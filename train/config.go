@@ -42,7 +42,9 @@ type Config struct {
 	// whose monitored loss is not finite or exceeds
 	// ref + DivergenceFactor·max(1, |ref|), ref being the best monitored
 	// loss so far or, before the first epoch ends, the first step's loss
-	// (on a GPU, the first epoch is compared with nothing). 0 takes
+	// (on a GPU, the first epoch is compared with nothing); with
+	// validation, the epoch's training loss is held to the same bound
+	// against the lowest training loss so far. 0 takes
 	// DefaultDivergenceFactor; a negative value checks finiteness only.
 	DivergenceFactor float64
 	// Stop, when closed, ends training at the end of the step in progress

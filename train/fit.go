@@ -121,6 +121,7 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 	// for divergence before an epoch is kept.
 	best := snapshot(tr.values)
 	bestLoss, sinceBest, first := math.Inf(1), 0, math.Inf(1)
+	lowestTrain := math.Inf(1) // the lowest training loss of an epoch, or the first step's
 	restoreBest := func() int {
 		if h.BestEpoch > 0 {
 			copyInto(tr.values, best)
@@ -190,7 +191,7 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 				return h, &NonFiniteError{Epoch: epoch, Step: s + 1, Loss: loss, BestEpoch: restoreBest()}
 			}
 			if h.Steps == 0 {
-				first = loss
+				first, lowestTrain = loss, loss
 			}
 			sum += loss * float64(hi-lo)
 			h.Steps++
@@ -213,13 +214,20 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		if cfg.Progress != nil {
 			progressLine(cfg.Progress, h, epoch, cfg.Epochs)
 		}
+		// The monitored loss against the best epoch's (the first step's
+		// before one), and the training loss against the lowest so far.
 		ref := bestLoss
 		if h.BestEpoch == 0 {
 			ref = first
 		}
-		if diverged(monitored, ref, cfg.DivergenceFactor) {
+		trainLoss := h.Loss[len(h.Loss)-1]
+		switch {
+		case diverged(monitored, ref, cfg.DivergenceFactor):
 			return h, &DivergedError{Epoch: epoch, Loss: monitored, Ref: ref, BestEpoch: restoreBest()}
+		case val != nil && diverged(trainLoss, lowestTrain, cfg.DivergenceFactor):
+			return h, &DivergedError{Epoch: epoch, Loss: trainLoss, Ref: lowestTrain, BestEpoch: restoreBest()}
 		}
+		lowestTrain = math.Min(lowestTrain, trainLoss)
 		if monitored < bestLoss {
 			if dev != nil && !synced {
 				if err := dev.tr.Sync(); err != nil {
