@@ -29,14 +29,14 @@ var cache engine.Cache
 // checkEvents validates x [N, D] against d: shape, dtype and finite values.
 func checkEvents(d Distribution, x *tensor.Dense) error {
 	if x == nil {
-		return fmt.Errorf("%v: input is nil, expected [N, %d]", d, d.EventSize())
+		return fmt.Errorf("dist: input is nil, expected [N, %d] (%s)", d.EventSize(), Brief(d))
 	}
 	s := x.Shape()
 	if len(s) != 2 || s[0] < 1 || s[1] != d.EventSize() {
-		return fmt.Errorf("%v: input shape %v, expected [N, %d] with N >= 1", d, s, d.EventSize())
+		return fmt.Errorf("dist: input shape %v, expected [N, %d] with N >= 1 (%s)", s, d.EventSize(), Brief(d))
 	}
 	if x.Dtype() != d.DType() {
-		return fmt.Errorf("%v: input dtype %v, expected %v", d, x.Dtype(), d.DType())
+		return fmt.Errorf("dist: input dtype %v, expected %v (%s)", x.Dtype(), d.DType(), Brief(d))
 	}
 	return nil
 }
@@ -63,7 +63,7 @@ func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", d, err)
+		return nil, fmt.Errorf("dist: %w (%s)", err, Brief(d))
 	}
 	return overflowToNegInf(out[0], x), nil
 }

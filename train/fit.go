@@ -65,7 +65,7 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 	}
 	params := model.Params()
 	if len(params) == 0 {
-		return nil, fmt.Errorf("train: %v has no trainable parameters", model)
+		return nil, fmt.Errorf("train: the model has no trainable parameters (%s)", dist.Brief(model))
 	}
 	n, d := data.Shape()[0], data.Shape()[1]
 	nVal := int(math.Round(cfg.ValidationSplit * float64(n)))
@@ -268,7 +268,7 @@ func MeanNLL(model dist.Distribution, data *tensor.Dense) (float64, error) {
 		return 0, err
 	}
 	if c := dist.ContextSizeOf(model); c > 0 {
-		return 0, fmt.Errorf("train: %v is conditional on a context of size %d; use MeanNLLGiven", model, c)
+		return 0, fmt.Errorf("train: the model is conditional on a context of size %d; use MeanNLLGiven (%s)", c, dist.Brief(model))
 	}
 	return meanNLLGiven(model, data, nil)
 }
