@@ -30,7 +30,12 @@ without a better validation loss and keeps the best epoch's parameters. A
 line per epoch goes to stderr; the model is saved to -out, the loss curve to
 -loss, and the final training and validation NLL (nats per point) are
 printed. With -context the flow is conditional, p(x | context), trained on the
-pairs (data row n, context row n).`,
+pairs (data row n, context row n).
+
+If the loss becomes non-finite or grows far beyond its best, fit says so and
+saves the best epoch (or, with no good epoch, saves nothing and fails). The
+first Ctrl-C (SIGINT) or SIGTERM stops at the end of the current step and
+saves the best epoch so far (exit status 130 or 143); a second quits at once.`,
 	flags: fitFlags,
 	run:   func(o any, out, log io.Writer) error { return runFit(o.(*fitOptions), out, log) },
 }

@@ -14,8 +14,10 @@
 // Data files are CSV tables of numbers, one point per line, with an
 // optional header line; models are files written by flows.SaveFile. Run
 // "nflow help COMMAND" for the flags of a command. Errors name the file,
-// the line and the problem; the exit status is 1 for a failed command and
-// 2 for bad usage.
+// the line and the problem; the exit status is 1 for a failed command, 2
+// for bad usage, and 130 or 143 for a fit stopped by SIGINT or SIGTERM
+// (which saves the best epoch so far). Outputs are checked before any work
+// and never replace an input, a device, a folder or a read-only file.
 package main
 
 import (
