@@ -67,8 +67,20 @@ func checkMemory(s Spec) error {
 	est := paramEstimate(s)
 	need := est * float64(elemSize(s.Dtype())) * buildCopies
 	if need > float64(avail) {
-		return fmt.Errorf("flows: a %s model of %d layers with hidden %v on %d dimensions has about %.3g parameters, needing about %s to build; %s of memory is available",
-			s.Kind, s.Layers, s.Hidden, s.EventSize, est, sysmem.Format(need), sysmem.Format(float64(avail)))
+		return fmt.Errorf("flows: a %s model of %d layers with %s on %d dimensions has about %.3g parameters, needing about %s to build; %s of memory is available",
+			s.Kind, s.Layers, hiddenBrief(s.Hidden), s.EventSize, est, sysmem.Format(need), sysmem.Format(float64(avail)))
 	}
 	return nil
+}
+
+// hiddenBrief describes hidden layer sizes in a few words.
+func hiddenBrief(h []int) string {
+	if len(h) <= 4 {
+		return fmt.Sprintf("hidden %v", h)
+	}
+	most := 0
+	for _, u := range h {
+		most = max(most, u)
+	}
+	return fmt.Sprintf("%d hidden layers of up to %d units", len(h), most)
 }
