@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nflowgo/nflow/train"
 )
 
 // TestDivergedFitSavesNothing is "nflow fit -flow realnvp -lr 1e3": the
@@ -57,5 +60,19 @@ func TestDivergedFitSavesTheBestEpoch(t *testing.T) {
 	}
 	if _, err := os.Stat(model); err != nil {
 		t.Errorf("no model saved: %v", err)
+	}
+}
+
+// TestFiniteEpochs: the loss curve of a diverged fit stops before the
+// first epoch with a non-finite loss.
+func TestFiniteEpochs(t *testing.T) {
+	h := &train.History{Loss: []float64{3, 2, 5, 7}, ValLoss: []float64{3, 2, math.Inf(1), 8}}
+	tr, val := finiteEpochs(h)
+	if len(tr) != 2 || len(val) != 2 {
+		t.Errorf("%d training and %d validation epochs kept, expected 2 and 2", len(tr), len(val))
+	}
+	h = &train.History{Loss: []float64{3, 2, 1}}
+	if tr, val := finiteEpochs(h); len(tr) != 3 || len(val) != 0 {
+		t.Errorf("a finite history without validation: %d and %d epochs kept, expected 3 and 0", len(tr), len(val))
 	}
 }

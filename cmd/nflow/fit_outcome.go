@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/nflowgo/nflow/flows"
 	"github.com/nflowgo/nflow/plot"
@@ -61,6 +62,11 @@ func runFit(o *fitOptions, stdout, log io.Writer) error {
 	if err := save(o, f, log); err != nil {
 		return err
 	}
+	if sig := in.received(); sig != nil { // after the last step: the whole fit was saved
+		fmt.Fprintf(log, "nflow fit: %s after training ended: saved the whole fit to %s\n", signalName(sig), o.out)
+		summary(stdout, f, "interrupted by "+signalName(sig)+" after the last epoch")
+		return &exitStatus{signalStatus(sig)}
+	}
 	stop := "ran all epochs"
 	if h.StoppedEarly {
 		stop = "stopped early"
@@ -96,14 +102,30 @@ func save(o *fitOptions, f *fitted, log io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(log, "wrote %s\n", o.out)
-	if o.loss != "" && len(f.history.Loss) > 0 {
+	train, val := finiteEpochs(f.history)
+	if o.loss != "" && len(train) > 0 {
 		title := fmt.Sprintf("%s on %s", f.spec.Kind, o.data)
-		if err := plot.Loss(o.loss, title, f.history.Loss, f.history.ValLoss); err != nil {
+		if err := plot.Loss(o.loss, title, train, val); err != nil {
 			return err
 		}
 		fmt.Fprintf(log, "wrote %s\n", o.loss)
 	}
 	return nil
+}
+
+// finiteEpochs returns the training and validation losses of the epochs
+// before the first with a non-finite loss (a diverged last epoch), which a
+// loss curve cannot draw.
+func finiteEpochs(h *train.History) (train, val []float64) {
+	n := len(h.Loss)
+	for i := 0; i < n; i++ {
+		if math.IsInf(h.Loss[i], 0) || math.IsNaN(h.Loss[i]) ||
+			i < len(h.ValLoss) && (math.IsInf(h.ValLoss[i], 0) || math.IsNaN(h.ValLoss[i])) {
+			n = i
+			break
+		}
+	}
+	return h.Loss[:n], h.ValLoss[:min(n, len(h.ValLoss))]
 }
 
 // summary prints the final lines of a fit to stdout.
