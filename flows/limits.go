@@ -43,14 +43,21 @@ func checkLimits(s Spec) error {
 	return nil
 }
 
+// withoutSquare are the kinds whose layers hold no D×D matrix.
+var withoutSquare = map[string]bool{"maf": true, "iaf": true, "realnvp": true, "nsf": true, "nsf-coupling": true}
+
 // paramEstimate is an upper estimate of the parameter values of the model
-// of s, valid for every kind: each layer has a dense network from the event
-// and context through the hidden layers to up to 3·Bins+3 outputs per
-// dimension, a D×D matrix (Glow's 1×1 convolution) and a few per-dimension
-// vectors.
+// of s: each layer has a dense network from the event and context through
+// the hidden layers to up to 3·Bins+3 outputs per dimension, a few
+// per-dimension vectors and, but for the kinds in withoutSquare, a D×D
+// matrix (Glow's 1×1 convolution; a kind registered elsewhere is assumed
+// to have one too).
 func paramEstimate(s Spec) float64 {
 	sizes := append(append([]int{s.EventSize + s.ContextSize}, s.Hidden...), s.EventSize*(3*s.Bins+3))
-	perLayer := float64(s.EventSize) * float64(s.EventSize+4)
+	perLayer := 4 * float64(s.EventSize)
+	if !withoutSquare[s.Kind] {
+		perLayer += float64(s.EventSize) * float64(s.EventSize)
+	}
 	for i := 1; i < len(sizes); i++ {
 		perLayer += float64(sizes[i-1]+1) * float64(sizes[i])
 	}
