@@ -48,12 +48,14 @@ var withoutSquare = map[string]bool{"maf": true, "iaf": true, "realnvp": true, "
 
 // paramEstimate is an upper estimate of the parameter values of the model
 // of s: each layer has a dense network from the event and context through
-// the hidden layers to up to 3·Bins+3 outputs per dimension, a few
+// the hidden layers to up to 3·Bins+3 outputs per dimension (Bins 0 counting
+// as DefaultSplineBins, whatever the kind), a few
 // per-dimension vectors and, but for the kinds in withoutSquare, a D×D
 // matrix (Glow's 1×1 convolution; a kind registered elsewhere is assumed
 // to have one too).
 func paramEstimate(s Spec) float64 {
-	sizes := append(append([]int{s.EventSize + s.ContextSize}, s.Hidden...), s.EventSize*(3*s.Bins+3))
+	bins, _ := splineDefaults(s) // Bins, or the spline kinds' default when 0
+	sizes := append(append([]int{s.EventSize + s.ContextSize}, s.Hidden...), s.EventSize*(3*bins+3))
 	perLayer := 4 * float64(s.EventSize)
 	if !withoutSquare[s.Kind] {
 		perLayer += float64(s.EventSize) * float64(s.EventSize)
