@@ -27,6 +27,6 @@ func fitLab(model dist.Distribution, x *tensor.Dense, cfg train.Config, log io.W
 	if nf != nil {
 		at = nf.Epoch
 	}
-	fmt.Fprintf(log, "training diverged at epoch %d (%v): the lab goes on with the best epoch, %d\n", at, err, h.BestEpoch)
+	fmt.Fprintf(log, "%v: the lab goes on with the best epoch, %d\n", err, h.BestEpoch)
 	return h, at, nil
 }
