@@ -32,22 +32,22 @@ const (
 // checkInput validates an eager input against b.
 func checkInput(b Bijector, x *tensor.Dense) error {
 	if x == nil {
-		return fmt.Errorf("%v: input is nil, expected an [N, D] tensor", b)
+		return fmt.Errorf("bijectors: input is nil, expected an [N, D] tensor (%s)", Brief(b))
 	}
 	s := x.Shape()
 	if len(s) != 2 || s[0] < 1 {
-		return fmt.Errorf("%v: input shape %v, expected [N, D] with N >= 1", b, s)
+		return fmt.Errorf("bijectors: input shape %v, expected [N, D] with N >= 1 (%s)", s, Brief(b))
 	}
 	if d := b.EventSize(); d > 0 && s[1] != d {
-		return fmt.Errorf("%v: input shape %v, expected [N, %d]", b, s, d)
+		return fmt.Errorf("bijectors: input shape %v, expected [N, %d] (%s)", s, d, Brief(b))
 	}
 	dt := x.Dtype()
 	if dt != tensor.Float32 && dt != tensor.Float64 {
-		return fmt.Errorf("%v: input dtype %v, expected float32 or float64", b, dt)
+		return fmt.Errorf("bijectors: input dtype %v, expected float32 or float64 (%s)", dt, Brief(b))
 	}
 	for _, p := range b.Params() {
 		if p.Value.Dtype() != dt {
-			return fmt.Errorf("%v: input dtype %v, but parameter %s is %v", b, dt, p.Name, p.Value.Dtype())
+			return fmt.Errorf("bijectors: input dtype %v, but parameter %s is %v (%s)", dt, p.Name, p.Value.Dtype(), Brief(b))
 		}
 	}
 	return nil
@@ -81,7 +81,7 @@ func run(b Bijector, kind string, x *tensor.Dense) (*tensor.Dense, *tensor.Dense
 		})
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("%v: %w", b, err)
+		return nil, nil, fmt.Errorf("bijectors: %w (%s)", err, Brief(b))
 	}
 	return out[0], out[1], nil
 }

@@ -64,7 +64,7 @@ func ExampleConditional() {
 	// MaskedAutoregressiveFlow(D=2, hidden=[8], scale=softplus, context=1) reads a context of size 1
 	// the context moves y: true
 	// inverse(forward(x)) = [0.5000 -0.5000 0.5000 -0.5000]
-	// MaskedAutoregressiveFlow(D=2, hidden=[8], scale=softplus, context=1): AutoregressiveNetwork: conditional network needs a context [N, C] with C = 1; the graph has none (use the ...Given functions)
+	// bijectors: AutoregressiveNetwork: conditional network needs a context [N, C] with C = 1; the graph has none (use the ...Given functions) (MaskedAutoregressiveFlow(D=2, hidden=[8], scale=softplus, context=1))
 }
 
 func ExampleContextSizeOf() {

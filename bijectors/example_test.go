@@ -319,7 +319,7 @@ func ExampleForward() {
 	fmt.Println(err)
 	// Output:
 	// (3, 2) float32 [2 -2 6 -4 10 -6]
-	// Scale([2 -1]): input shape (1, 3), expected [N, 2]
+	// bijectors: input shape (1, 3), expected [N, 2] (Scale([2 -1]))
 }
 
 func ExampleInverse() {

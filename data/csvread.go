@@ -72,6 +72,45 @@ func LoadCSV(path string) (*tensor.Dense, error) {
 // number (quoting the field and giving its column), a NaN or infinite value,
 // and a table with no data rows. Errors reading r are returned wrapped.
 func ReadCSV(r io.Reader, name string) (*tensor.Dense, error) {
+	return readCSV(r, name, math.MaxFloat64, "")
+}
+
+// ErrOverflow is the cause (errors.Is) of the *ParseError that LoadCSVAs
+// returns for a field too large for the dtype asked for.
+var ErrOverflow = errors.New("overflows the dtype")
+
+// LoadCSVAs reads the table in the file at path as LoadCSV does, and also
+// refuses a field whose magnitude exceeds the largest value of dtype dt
+// (float32: about 3.4e38) with a *ParseError naming its line and column
+// whose cause is ErrOverflow. The table is float64, to be cast to dt.
+func LoadCSVAs(path string, dt tensor.Dtype) (*tensor.Dense, error) {
+	limit := math.MaxFloat64
+	if dt == tensor.Float32 {
+		limit = math.MaxFloat32
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("data: LoadCSV: %w", err)
+	}
+	defer f.Close()
+	return readCSV(f, path, limit, dt.String())
+}
+
+// overflowError is the cause of a field beyond a dtype's range.
+type overflowError struct {
+	field, dtype string
+	limit        float64
+}
+
+func (e *overflowError) Error() string {
+	return fmt.Sprintf("field %q overflows %s (largest %.3g)", e.field, e.dtype, e.limit)
+}
+
+func (e *overflowError) Is(target error) bool { return target == ErrOverflow }
+
+// readCSV is ReadCSV refusing fields of magnitude above limit, the largest
+// value of the dtype named dtype.
+func readCSV(r io.Reader, name string, limit float64, dtype string) (*tensor.Dense, error) {
 	br := bufio.NewReader(r)
 	var (
 		values []float64
@@ -116,6 +155,8 @@ func ReadCSV(r io.Reader, name string) (*tensor.Dense, error) {
 				return nil, &ParseError{Name: name, Line: line, Column: i + 1, Err: fmt.Errorf("field %q is not a number", f)}
 			case math.IsNaN(v) || math.IsInf(v, 0):
 				return nil, &ParseError{Name: name, Line: line, Column: i + 1, Err: fmt.Errorf("field %q is not finite", f)}
+			case math.Abs(v) > limit:
+				return nil, &ParseError{Name: name, Line: line, Column: i + 1, Err: &overflowError{field: f, dtype: dtype, limit: limit}}
 			}
 			values = append(values, v)
 		}

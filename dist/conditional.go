@@ -35,7 +35,7 @@ func (t *TransformedDistribution) ContextSize() int { return bijectors.ContextSi
 func conditionalOnly(d Distribution, fn string) (int, error) {
 	c := ContextSizeOf(d)
 	if c == 0 {
-		return 0, fmt.Errorf("%v: %s: the distribution is not conditional (context size 0); use the function without Given", d, fn)
+		return 0, fmt.Errorf("dist: %s: the distribution is not conditional (context size 0); use the function without Given (%s)", fn, Brief(d))
 	}
 	return c, nil
 }
@@ -44,7 +44,7 @@ func conditionalOnly(d Distribution, fn string) (int, error) {
 // the function to use instead.
 func unconditionalOnly(d Distribution, fn, instead string) error {
 	if c := ContextSizeOf(d); c > 0 {
-		return fmt.Errorf("%v: %s: the distribution is conditional on a context of size %d; use %s", d, fn, c, instead)
+		return fmt.Errorf("dist: %s: the distribution is conditional on a context of size %d; use %s (%s)", fn, c, instead, Brief(d))
 	}
 	return nil
 }
@@ -54,19 +54,19 @@ func unconditionalOnly(d Distribution, fn, instead string) error {
 // dtype, finite values. It returns c with n rows, the one row repeated.
 func contextRows(d Distribution, c *tensor.Dense, cs, n int) (*tensor.Dense, error) {
 	if c == nil {
-		return nil, fmt.Errorf("%v: context is nil, expected [%d, %d] or [1, %d]", d, n, cs, cs)
+		return nil, fmt.Errorf("dist: context is nil, expected [%d, %d] or [1, %d] (%s)", n, cs, cs, Brief(d))
 	}
 	s := c.Shape()
 	if len(s) != 2 || s[1] != cs || (s[0] != n && s[0] != 1) {
-		return nil, fmt.Errorf("%v: context shape %v, expected [%d, %d] or [1, %d]", d, s, n, cs, cs)
+		return nil, fmt.Errorf("dist: context shape %v, expected [%d, %d] or [1, %d] (%s)", s, n, cs, cs, Brief(d))
 	}
 	if c.Dtype() != d.DType() {
-		return nil, fmt.Errorf("%v: context dtype %v, expected %v", d, c.Dtype(), d.DType())
+		return nil, fmt.Errorf("dist: context dtype %v, expected %v (%s)", c.Dtype(), d.DType(), Brief(d))
 	}
 	v := Float64s(c)
 	for i, x := range v {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("%v: context row %d column %d is %g, expected a finite number", d, i/cs, i%cs, x)
+			return nil, fmt.Errorf("dist: context row %d column %d is %g, expected a finite number (%s)", i/cs, i%cs, x, Brief(d))
 		}
 	}
 	if s[0] == n {
@@ -83,7 +83,8 @@ func contextRows(d Distribution, c *tensor.Dense, cs, n int) (*tensor.Dense, err
 // [N, C] (row n conditions row n) or [1, C] (one context for all rows). It
 // compiles and caches one graph per shape, keyed by the context width too.
 // It is an error if d is not conditional (use LogProb), or if c is nil,
-// misshapen, of another dtype, or not finite.
+// misshapen, of another dtype, or not finite. Far points get -Inf, not NaN,
+// as in LogProb.
 func LogProbGiven(d Distribution, x, c *tensor.Dense) (*tensor.Dense, error) {
 	cs, err := conditionalOnly(d, "LogProbGiven")
 	if err != nil {
@@ -115,9 +116,9 @@ func LogProbGiven(d Distribution, x, c *tensor.Dense) (*tensor.Dense, error) {
 	}
 	out, err := f.Call(x, c)
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", d, err)
+		return nil, fmt.Errorf("dist: %w (%s)", err, Brief(d))
 	}
-	return out[0], nil
+	return overflowToNegInf(out[0], x), nil
 }
 
 // ProbGiven returns p(x | c) = exp(log p(x | c)) ([N]); see LogProbGiven.
@@ -144,7 +145,7 @@ func SampleGiven(d *TransformedDistribution, n int, c *tensor.Dense, rng *rand.R
 		return nil, err
 	}
 	if n < 1 {
-		return nil, fmt.Errorf("%v: sample size %d, expected >= 1", d, n)
+		return nil, fmt.Errorf("dist: sample size %d, expected >= 1 (%s)", n, Brief(d))
 	}
 	if c, err = contextRows(d, c, cs, n); err != nil {
 		return nil, err
@@ -173,9 +174,9 @@ func SampleGiven(d *TransformedDistribution, n int, c *tensor.Dense, rng *rand.R
 	}
 	out, err := f.Call(x, c)
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", d, err)
+		return nil, fmt.Errorf("dist: %w (%s)", err, Brief(d))
 	}
-	return out[0], nil
+	return overflowToNegInf(out[0], x), nil
 }
 
 // LogProbGiven returns log p(y | c) ([N]) for y [N, D] and c [N, C] or [1, C].

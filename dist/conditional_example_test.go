@@ -110,7 +110,7 @@ func ExampleTransformedDistribution_ContextSize() {
 	fmt.Println(err)
 	// Output:
 	// 2
-	// TransformedDistribution(MultivariateNormalDiag(loc=[0 0], scale_diag=[1 1]), Chain([MaskedAutoregressiveFlow(D=2, hidden=[16], scale=softplus, context=2), Permute([1 0]), MaskedAutoregressiveFlow(D=2, hidden=[16], scale=softplus, context=2)])): LogProb: the distribution is conditional on a context of size 2; use LogProbGiven
+	// dist: LogProb: the distribution is conditional on a context of size 2; use LogProbGiven (flow on D=2: MaskedAutoregressiveFlow×2, Permute)
 }
 
 func ExampleTransformedDistribution_LogProbGiven() {

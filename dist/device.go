@@ -36,9 +36,9 @@ func LogProbOn(dev engine.Device, d Distribution, x *tensor.Dense) (*tensor.Dens
 	}
 	out, err := f.Call(x)
 	if err != nil {
-		return nil, fmt.Errorf("%v on %s: %w", d, dev.Name(), err)
+		return nil, fmt.Errorf("dist: on %s: %w (%s)", dev.Name(), err, Brief(d))
 	}
-	return out[0], nil
+	return overflowToNegInf(out[0], x), nil
 }
 
 // SampleOn draws n samples of t on dev. On the cuda device the base draws
@@ -54,10 +54,10 @@ func SampleOn(dev engine.Device, t *TransformedDistribution, n int, seed uint64)
 		return nil, err
 	}
 	if n < 1 {
-		return nil, fmt.Errorf("%v: sample size %d, expected >= 1", t, n)
+		return nil, fmt.Errorf("dist: sample size %d, expected >= 1 (%s)", n, Brief(t))
 	}
 	if m, ok := t.Base.(*MultivariateNormalDiag); !ok || !m.standard() {
-		return nil, fmt.Errorf("%v: sampling on %s needs a standard normal base", t, dev.Name())
+		return nil, fmt.Errorf("dist: sampling on %s needs a standard normal base (%s)", dev.Name(), Brief(t))
 	}
 	d := t.EventSize()
 	key := engine.Key{Owner: t, Kind: "sample@" + dev.Name(), Rows: n, Cols: d, DType: t.DType()}
@@ -78,7 +78,7 @@ func SampleOn(dev engine.Device, t *TransformedDistribution, n int, seed uint64)
 	}
 	out, err := s.Sample(seed)
 	if err != nil {
-		return nil, fmt.Errorf("%v on %s: %w", t, dev.Name(), err)
+		return nil, fmt.Errorf("dist: on %s: %w (%s)", dev.Name(), err, Brief(t))
 	}
 	return out[0], nil
 }

@@ -29,20 +29,22 @@ var cache engine.Cache
 // checkEvents validates x [N, D] against d: shape, dtype and finite values.
 func checkEvents(d Distribution, x *tensor.Dense) error {
 	if x == nil {
-		return fmt.Errorf("%v: input is nil, expected [N, %d]", d, d.EventSize())
+		return fmt.Errorf("dist: input is nil, expected [N, %d] (%s)", d.EventSize(), Brief(d))
 	}
 	s := x.Shape()
 	if len(s) != 2 || s[0] < 1 || s[1] != d.EventSize() {
-		return fmt.Errorf("%v: input shape %v, expected [N, %d] with N >= 1", d, s, d.EventSize())
+		return fmt.Errorf("dist: input shape %v, expected [N, %d] with N >= 1 (%s)", s, d.EventSize(), Brief(d))
 	}
 	if x.Dtype() != d.DType() {
-		return fmt.Errorf("%v: input dtype %v, expected %v", d, x.Dtype(), d.DType())
+		return fmt.Errorf("dist: input dtype %v, expected %v (%s)", x.Dtype(), d.DType(), Brief(d))
 	}
 	return nil
 }
 
 // LogProb returns log p(x) ([N]) for x [N, D]. A conditional d is an
-// error: use LogProbGiven.
+// error: use LogProbGiven. A row so far from the model's mass that its
+// computation overflows gets -Inf, never NaN (see overflowToNegInf); only a
+// row holding a NaN gets NaN.
 func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 	if err := unconditionalOnly(d, "LogProb", "LogProbGiven"); err != nil {
 		return nil, err
@@ -61,9 +63,9 @@ func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", d, err)
+		return nil, fmt.Errorf("dist: %w (%s)", err, Brief(d))
 	}
-	return out[0], nil
+	return overflowToNegInf(out[0], x), nil
 }
 
 // logProbGraph builds the density graph of d for a batch [rows, cols].

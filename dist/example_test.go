@@ -229,7 +229,7 @@ func ExampleLogProb() {
 	fmt.Println(err)
 	// Output:
 	// [-1.4189 -0.9189 -2.9189]
-	// MultivariateNormalDiag(loc=[0], scale_diag=[1]): input dtype float32, expected float64
+	// dist: input dtype float32, expected float64 (MultivariateNormalDiag(loc=[0], scale_diag=[1]))
 }
 
 func ExampleProb() {

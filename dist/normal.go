@@ -65,10 +65,10 @@ func (m *MultivariateNormalDiag) LogProbNode(_ *bijectors.Graph, x *gorgonia.Nod
 // Sample draws n events loc + scale·ε with ε standard normal from rng.
 func (m *MultivariateNormalDiag) Sample(n int, rng *rand.Rand) (*tensor.Dense, error) {
 	if n < 1 {
-		return nil, fmt.Errorf("%v: sample size %d, expected >= 1", m, n)
+		return nil, fmt.Errorf("dist: sample size %d, expected >= 1 (%s)", n, Brief(m))
 	}
 	if rng == nil {
-		return nil, fmt.Errorf("%v: random source is nil", m)
+		return nil, fmt.Errorf("dist: random source is nil (%s)", Brief(m))
 	}
 	d := len(m.loc)
 	v := make([]float64, n*d)

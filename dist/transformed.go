@@ -112,7 +112,7 @@ func (t *TransformedDistribution) SampleAndLogProb(n int, rng *rand.Rand) (*tens
 	}
 	out, err := f.Call(x)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%v: %w", t, err)
+		return nil, nil, fmt.Errorf("dist: %w (%s)", err, Brief(t))
 	}
 	return out[0], out[1], nil
 }

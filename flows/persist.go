@@ -9,11 +9,10 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 
 	"github.com/nflowgo/nflow/bijectors"
 	"github.com/nflowgo/nflow/dist"
+	"github.com/nflowgo/nflow/internal/outfile"
 	"gorgonia.org/tensor"
 )
 
@@ -157,7 +156,12 @@ func walkBijectors(b bijectors.Bijector, f func(bijectors.Bijector)) {
 // state values, to w in the format described above. It returns an error,
 // writing nothing, if spec is invalid, if model is nil, if its dtype differs
 // from spec's, if its parameters or state do not match (in number, name or
-// shape) those of Build(spec), or if a value is NaN or infinite.
+// shape) those of Build(spec), if a value is NaN or infinite, if the file
+// would not load back (Load's checks), or if the model Load would build
+// computes a different log-density: Save loads what it wrote and compares
+// the two models' log-densities at a few fixed points, bit for bit, so a
+// spec that differs from the model only in its activation, scale function
+// or another setting that leaves the shapes alone is refused too.
 func Save(w io.Writer, spec Spec, model *dist.TransformedDistribution) error {
 	buf, err := encode(spec, model)
 	if err != nil {
@@ -169,35 +173,20 @@ func Save(w io.Writer, spec Spec, model *dist.TransformedDistribution) error {
 	return nil
 }
 
-// SaveFile writes the model to the file at path as Save does, with
-// permissions 0644. It writes a temporary file in the same folder and
-// renames it, so path holds either the old contents or the complete new
-// model, never a partial one.
+// SaveFile writes the model to the file at path as Save does. It writes a
+// temporary file in the target's folder and renames it over the target, so
+// path holds either the old contents or the complete new model, never a
+// partial one. A symbolic link is followed to its target; a target that
+// is a folder, a device node or a read-only file (by its mode bits) is an
+// error, and so is a folder that may not be written. A new file gets
+// permissions 0644, a replaced one keeps its own.
 func SaveFile(path string, spec Spec, model *dist.TransformedDistribution) error {
 	buf, err := encode(spec, model)
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("flows: SaveFile %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if err = f.Chmod(0o644); err == nil {
-		_, err = f.Write(buf)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("flows: SaveFile %s: %w", path, err)
+	if err := outfile.WriteFile(path, buf); err != nil {
+		return fmt.Errorf("flows: SaveFile: %w", err)
 	}
 	return nil
 }
@@ -265,7 +254,11 @@ func encode(spec Spec, model *dist.TransformedDistribution) ([]byte, error) {
 	}
 	out := b.Bytes()
 	le.PutUint64(out[12:20], uint64(len(out)+checksumSize))
-	return le.AppendUint32(out, crc32.Checksum(out, castagnoli)), nil
+	out = le.AppendUint32(out, crc32.Checksum(out, castagnoli))
+	if err := verifyReload(out, model); err != nil {
+		return nil, fmt.Errorf("flows: Save: %w", err)
+	}
+	return out, nil
 }
 
 // sameLayout checks that got and want have the same names and shapes.

@@ -166,7 +166,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown kind", specWith(func(v map[string]any) { v["kind"] = "nope" }), `unknown kind "nope"`, headerSize + 4},
 		{"invalid spec", specWith(func(v map[string]any) { v["layers"] = -1 }), "-1 layers", headerSize + 4},
 		{"event size huge", specWith(func(v map[string]any) { v["event_size"] = 1 << 20 }), "event size 1048576", headerSize + 4},
-		{"event wide", specWith(func(v map[string]any) { v["event_size"] = 16000; v["hidden"] = []int{1} }), "has about 5.13e+08 parameter values, but the file holds 264: implausible", headerSize + 4},
+		{"event wide", specWith(func(v map[string]any) { v["event_size"] = 16000; v["hidden"] = []int{1} }), "has about 1.12e+06 parameter values, but the file holds 264: implausible", headerSize + 4},
 		{"layers many", specWith(func(v map[string]any) { v["layers"] = 1000 }), "1000 layers, but the file holds only 264 parameter values", headerSize + 4},
 		{"hidden huge", specWith(func(v map[string]any) { v["hidden"] = []int{60000, 60000} }), "implausible", headerSize + 4},
 		{"bins negative", specWith(func(v map[string]any) { v["bins"] = -3 }), "-3 bins", headerSize + 4},

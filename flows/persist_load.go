@@ -16,19 +16,13 @@ import (
 	"github.com/nflowgo/nflow/dist"
 )
 
-// Limits on a Spec read from a file, beyond Spec.Normalize's checks. They
-// keep a corrupt or hostile file from making Build allocate without bound.
+// A Spec read from a file whose estimated parameter count (paramEstimate)
+// exceeds specSlackFactor·(values in the file) + specSlackValues is
+// rejected before Build, beyond the limits every Spec obeys (limits.go).
+// The estimate over-counts real models by far less than 256 unless the
+// conditioner is much narrower than the event (say a MAF of D = 8192 with 8
+// hidden units).
 const (
-	maxEventSize   = 1 << 14
-	maxLayers      = 1 << 12
-	maxHiddenDepth = 64
-	maxHiddenUnits = 1 << 16
-	maxBins        = 1 << 12
-	// A Spec whose estimated parameter count exceeds
-	// specSlackFactor·(values in the file) + specSlackValues is rejected
-	// before Build. The estimate (checkPlausible) over-counts real models
-	// by far less than 256 unless the conditioner is much narrower than
-	// the event (say a MAF of D = 8192 with 8 hidden units).
 	specSlackFactor = 256
 	specSlackValues = 1 << 20
 	minFileSize     = headerSize + 4 + 1 + 4 + 4 + 4 + checksumSize
@@ -325,38 +319,15 @@ func parseSpec(js []byte) (Spec, error) {
 	return s, nil
 }
 
-// checkPlausible rejects a spec whose sizes exceed the format's limits,
-// with more layers than the file holds values (every layer has at least
-// one parameter), or whose estimated parameter count is far more than the
-// file holds.
+// checkPlausible rejects a spec with more layers than the file holds
+// values (every layer has at least one parameter), or whose estimated
+// parameter count is far more than the file holds. Normalize has already
+// applied the limits of every Spec.
 func checkPlausible(s Spec, values int) error {
-	switch {
-	case s.EventSize > maxEventSize || s.ContextSize > maxEventSize:
-		return fmt.Errorf("spec: event size %d, context size %d: implausible, the limit is %d", s.EventSize, s.ContextSize, maxEventSize)
-	case s.Layers > maxLayers:
-		return fmt.Errorf("spec: %d layers: implausible, the limit is %d", s.Layers, maxLayers)
-	case len(s.Hidden) > maxHiddenDepth:
-		return fmt.Errorf("spec: %d hidden layers: implausible, the limit is %d", len(s.Hidden), maxHiddenDepth)
-	case s.Layers > values:
+	if s.Layers > values {
 		return fmt.Errorf("spec: %d layers, but the file holds only %d parameter values: implausible", s.Layers, values)
-	case s.Bins < 0 || s.Bins > maxBins:
-		return fmt.Errorf("spec: %d bins, expected 0 to %d", s.Bins, maxBins)
 	}
-	for i, h := range s.Hidden {
-		if h > maxHiddenUnits {
-			return fmt.Errorf("spec: hidden layer %d has %d units: implausible, the limit is %d", i, h, maxHiddenUnits)
-		}
-	}
-	// Each layer: a dense network from the event and context through the
-	// hidden layers to up to 3·Bins+3 outputs per dimension, a D×D matrix
-	// (Glow's 1×1 convolution) and a few per-dimension vectors.
-	sizes := append(append([]int{s.EventSize + s.ContextSize}, s.Hidden...), s.EventSize*(3*s.Bins+3))
-	perLayer := float64(s.EventSize) * float64(s.EventSize+4)
-	for i := 1; i < len(sizes); i++ {
-		perLayer += float64(sizes[i-1]+1) * float64(sizes[i])
-	}
-	est := float64(s.Layers) * perLayer
-	if est > specSlackFactor*float64(values)+specSlackValues {
+	if est := paramEstimate(s); est > specSlackFactor*float64(values)+specSlackValues {
 		return fmt.Errorf("spec: a %s model of this size has about %.3g parameter values, but the file holds %d: implausible", s.Kind, est, values)
 	}
 	return nil

@@ -61,7 +61,8 @@ func Kinds() []string {
 	return ks
 }
 
-// Normalize fills in the defaults of s and checks it.
+// Normalize fills in the defaults of s and checks it, including the size
+// limits MaxEventSize, MaxLayers, MaxHiddenDepth, MaxHiddenUnits and MaxBins.
 func (s Spec) Normalize() (Spec, error) {
 	if s.DType == "" {
 		s.DType = "float32"
@@ -95,6 +96,9 @@ func (s Spec) Normalize() (Spec, error) {
 		if h < 1 {
 			return s, fmt.Errorf("flows: hidden layer %d has %d units, expected >= 1", i, h)
 		}
+	}
+	if err := checkLimits(s); err != nil {
+		return s, err
 	}
 	if _, err := ops.ParseActivation(s.Activation); err != nil {
 		return s, fmt.Errorf("flows: %w", err)
@@ -131,10 +135,15 @@ func (s Spec) ScaleFn() ops.ScaleFn {
 }
 
 // Build returns the flow of spec s as a TransformedDistribution of the
-// standard normal.
+// standard normal. It is an error, before anything is allocated, for s to
+// be invalid (see Normalize) or for the model's estimated parameters to
+// need more memory than the process has available.
 func Build(s Spec) (*dist.TransformedDistribution, error) {
 	s, err := s.Normalize()
 	if err != nil {
+		return nil, err
+	}
+	if err := checkMemory(s); err != nil {
 		return nil, err
 	}
 	mu.Lock()

@@ -22,7 +22,9 @@ type Grid struct {
 }
 
 // Validate returns an error if the bounds of g are not finite, if
-// XMin >= XMax or YMin >= YMax, or if NX or NY is less than one.
+// XMin >= XMax or YMin >= YMax, if a side's length XMax-XMin or YMax-YMin
+// overflows, if a cell is too small to tell its edges apart at the bounds'
+// magnitude, or if NX or NY is less than one.
 func (g Grid) Validate() error {
 	for _, v := range []float64{g.XMin, g.XMax, g.YMin, g.YMax} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -38,8 +40,30 @@ func (g Grid) Validate() error {
 	if g.NX < 1 || g.NY < 1 {
 		return fmt.Errorf("plot: grid NX = %d, NY = %d, want both >= 1", g.NX, g.NY)
 	}
+	for _, s := range []struct {
+		axis   string
+		lo, hi float64
+		n      int
+	}{{"x", g.XMin, g.XMax, g.NX}, {"y", g.YMin, g.YMax, g.NY}} {
+		w := s.hi - s.lo
+		if math.IsInf(w, 0) {
+			return fmt.Errorf("plot: grid %s range [%v, %v] is %v wide, want a width below %v", s.axis, s.lo, s.hi, w, math.MaxFloat64)
+		}
+		// Cells narrower than a few ulps of the bounds cannot be drawn or
+		// labelled.
+		if w/float64(s.n) < minCellUlps*ulp(math.Max(math.Abs(s.lo), math.Abs(s.hi))) {
+			return fmt.Errorf("plot: grid %s range [%v, %v] in %d cells: cells too narrow for numbers of that size", s.axis, s.lo, s.hi, s.n)
+		}
+	}
 	return nil
 }
+
+// minCellUlps is the narrowest cell Validate accepts, in units in the last
+// place of the grid's largest bound.
+const minCellUlps = 16
+
+// ulp is the spacing of float64s at x >= 0.
+func ulp(x float64) float64 { return math.Nextafter(x, math.Inf(1)) - x }
 
 // Points returns the centres of the NX·NY cells of g as a float64 Dense of
 // shape [NX·NY, 2], row iy·NX + ix holding the centre of cell (ix, iy).

@@ -20,6 +20,10 @@ func TestGridValidate(t *testing.T) {
 		{Grid{0, 1, 0, 1, 2, -1}, "NX = 2, NY = -1"},
 		{Grid{math.NaN(), 1, 0, 1, 2, 2}, "must be finite"},
 		{Grid{0, math.Inf(1), 0, 1, 2, 2}, "must be finite"},
+		{Grid{-1e308, 1e308, -1, 1, 2, 2}, "x range [-1e+308, 1e+308] is +Inf wide"},
+		{Grid{-1, 1, -1e308, 1e308, 2, 2}, "y range"},
+		{Grid{-1e307, 1e307, -1, 1, 200, 200}, ""},
+		{Grid{1e300, 1e300 * (1 + 1e-15), -1, 1, 200, 2}, "cells too narrow"},
 	} {
 		err := test.g.Validate()
 		switch {

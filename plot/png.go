@@ -3,7 +3,9 @@ package plot
 import (
 	"fmt"
 	"image/color"
-	"os"
+	"io"
+
+	"github.com/nflowgo/nflow/internal/outfile"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -36,16 +38,15 @@ func savePNG(path string, w, h int, paint func(draw.Canvas) error) (err error) {
 	if err := render(c, paint); err != nil {
 		return err
 	}
-	f, err := os.Create(path)
+	t, err := outfile.Check(path)
 	if err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("plot: writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("plot: writing %s: %w", path, err)
+	if err := t.Write(func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w)
+		return err
+	}); err != nil {
+		return fmt.Errorf("plot: %w", err)
 	}
 	return nil
 }

@@ -16,11 +16,11 @@ func checkContext(model dist.Distribution, ctx *tensor.Dense, n int) error {
 	cs := dist.ContextSizeOf(model)
 	switch {
 	case cs == 0 && ctx != nil:
-		return fmt.Errorf("train: a context is given but %v is not conditional", model)
+		return fmt.Errorf("train: a context is given but the model is not conditional (%s)", dist.Brief(model))
 	case cs == 0:
 		return nil
 	case ctx == nil:
-		return fmt.Errorf("train: %v is conditional on a context of size %d: give one [N, %d] context row per data row (Config.Context)", model, cs, cs)
+		return fmt.Errorf("train: the model is conditional on a context of size %d: give one [N, %d] context row per data row (Config.Context) (%s)", cs, cs, dist.Brief(model))
 	}
 	s := ctx.Shape()
 	if len(s) != 2 || s[0] != n || s[1] != cs {
@@ -46,7 +46,7 @@ func MeanNLLGiven(model dist.Distribution, x, c *tensor.Dense) (float64, error) 
 		return 0, err
 	}
 	if dist.ContextSizeOf(model) == 0 {
-		return 0, fmt.Errorf("train: %v is not conditional; use MeanNLL", model)
+		return 0, fmt.Errorf("train: the model is not conditional; use MeanNLL (%s)", dist.Brief(model))
 	}
 	if err := checkContext(model, c, x.Shape()[0]); err != nil {
 		return 0, err
@@ -61,7 +61,7 @@ func MeanNLLGiven(model dist.Distribution, x, c *tensor.Dense) (float64, error) 
 // is an error if the model is not conditional (use Step).
 func (t *Trainer) StepGiven(batch, ctx *tensor.Dense) (float64, error) {
 	if t.cs == 0 {
-		return 0, fmt.Errorf("train: %v is not conditional; use Step", t.model)
+		return 0, fmt.Errorf("train: the model is not conditional; use Step (%s)", dist.Brief(t.model))
 	}
 	if ctx == nil || batch == nil || len(batch.Shape()) != 2 {
 		return 0, fmt.Errorf("train: batch %v and context %v, expected [B, %d] and [B, %d]", shapeOf(batch), shapeOf(ctx), t.d, t.cs)

@@ -87,7 +87,7 @@ func ExampleMeanNLLGiven() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// train: TransformedDistribution(MultivariateNormalDiag(loc=[0 0], scale_diag=[1 1]), Chain([MaskedAutoregressiveFlow(D=2, hidden=[16 16], scale=softplus, context=2), Permute([1 0]), MaskedAutoregressiveFlow(D=2, hidden=[16 16], scale=softplus, context=2)])) is conditional on a context of size 2; use MeanNLLGiven
+	// train: the model is conditional on a context of size 2; use MeanNLLGiven (flow on D=2: MaskedAutoregressiveFlow×2, Permute)
 }
 
 func ExampleTrainer_StepGiven() {

@@ -238,5 +238,5 @@ func ExampleTrainer() {
 	fmt.Println(err)
 	// Output:
 	// steps: 20 loss decreased: true
-	// train: MultivariateNormalDiag(loc=[0 0], scale_diag=[1 1]) has no trainable parameters
+	// train: the model has no trainable parameters (MultivariateNormalDiag(loc=[0 0], scale_diag=[1 1]))
 }

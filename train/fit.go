@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -14,110 +15,6 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
-
-// Config sets up Fit. Zero values take the defaults noted.
-type Config struct {
-	Epochs       int     // passes over the training data; default 10
-	BatchSize    int     // default 32 (Keras's)
-	LearningRate float64 // Adam's lr; default 1e-3
-	// FinalLearningRate, when set, decays the learning rate from
-	// LearningRate to it along a cosine over the whole run:
-	// lr(t) = final + (lr - final)·(1 + cos(π t/T))/2 for step t of T.
-	// 0 keeps the rate constant (Keras's default).
-	FinalLearningRate float64
-	Beta1, Beta2      float64 // default 0.9, 0.999
-	Epsilon           float64 // default 1e-7 (Keras's)
-	Seed              uint64  // seeds the shuffling
-	NoShuffle         bool    // keep the data order (default: reshuffle every epoch)
-
-	// ValidationSplit holds out this fraction of the rows, taken from the
-	// end of the data before shuffling as Keras does, to compute a
-	// validation loss after every epoch. 0 disables validation.
-	ValidationSplit float64
-	// Patience stops training after this many epochs without an
-	// improvement of the monitored loss (the validation loss, or the
-	// training loss without validation). 0 disables early stopping.
-	Patience int
-	// RestoreBest restores the parameters of the epoch with the best
-	// monitored loss when training ends.
-	RestoreBest bool
-
-	// Context holds the conditioning inputs [N, C] of a conditional model
-	// (dist.ContextSizeOf(model) = C > 0), row n pairing with data row n:
-	// Fit then minimises the mean of -log p(x_n | c_n). The validation
-	// split and the shuffling take the same rows of both. It must be nil
-	// for an unconditional model.
-	Context *tensor.Dense
-
-	// Executor runs the training step: engine.Compiled (the default) or
-	// engine.Tape, Gorgonia's TapeMachine, for debugging.
-	Executor engine.Executor
-
-	// Device trains on a GPU when it is the cuda device (a binary built
-	// with the gpu tag): the data set is uploaded once, parameters and
-	// Adam's moments stay on the device, and each epoch's losses come back
-	// at its end. nil or the cpu device trains on the CPU.
-	Device engine.Device
-	// NoGraphs launches every kernel of every GPU step instead of
-	// replaying the step captured as a CUDA graph (for timing the two).
-	NoGraphs bool
-
-	// Progress receives one line per epoch: epoch, loss, validation loss,
-	// steps/s and time left. nil is silent.
-	Progress io.Writer
-}
-
-// History is what Fit returns: the loss per epoch and how training went.
-type History struct {
-	Loss           []float64 // mean training NLL per epoch (nats)
-	ValLoss        []float64 // validation NLL per epoch (empty without validation)
-	Steps          int       // optimizer steps taken
-	BestEpoch      int       // 1-based epoch with the best monitored loss
-	StoppedEarly   bool      // early stopping ended training
-	Seconds        float64   // wall time of the training steps
-	StepsPerSecond float64
-}
-
-// NonFiniteError reports a loss or gradient that was NaN or infinite. The
-// model's parameters have been restored to the last ones that gave a
-// finite loss.
-type NonFiniteError struct {
-	Epoch, Step int // 1-based epoch; 1-based step within the epoch
-	Loss        float64
-}
-
-func (e *NonFiniteError) Error() string {
-	return fmt.Sprintf("train: non-finite loss or gradient (loss %g) at epoch %d, step %d; parameters restored to the last finite step", e.Loss, e.Epoch, e.Step)
-}
-
-func (c *Config) defaults() error {
-	if c.LearningRate == 0 {
-		c.LearningRate = 1e-3
-	}
-	if c.Epochs == 0 {
-		c.Epochs = 10
-	}
-	if c.BatchSize == 0 {
-		c.BatchSize = 32
-	}
-	switch {
-	case c.Epochs < 0:
-		return fmt.Errorf("train: epochs = %d, expected >= 1", c.Epochs)
-	case c.BatchSize < 0:
-		return fmt.Errorf("train: batch size = %d, expected >= 1", c.BatchSize)
-	case !(c.LearningRate >= 0) || math.IsInf(c.LearningRate, 0):
-		return fmt.Errorf("train: learning rate = %g, expected a finite positive number", c.LearningRate)
-	case !(c.FinalLearningRate >= 0) || math.IsInf(c.FinalLearningRate, 0):
-		return fmt.Errorf("train: final learning rate = %g, expected a finite non-negative number", c.FinalLearningRate)
-	case !(c.ValidationSplit >= 0 && c.ValidationSplit < 1):
-		return fmt.Errorf("train: validation split = %g, expected a fraction in [0, 1)", c.ValidationSplit)
-	case c.Patience < 0:
-		return fmt.Errorf("train: patience = %d, expected >= 0", c.Patience)
-	case c.Beta1 < 0 || c.Beta1 >= 1 || c.Beta2 < 0 || c.Beta2 >= 1:
-		return fmt.Errorf("train: beta1 = %g, beta2 = %g, expected values in [0, 1)", c.Beta1, c.Beta2)
-	}
-	return nil
-}
 
 // checkData validates the data set: [N, D] matching the model, finite.
 func checkData(model dist.Distribution, data *tensor.Dense) error {
@@ -145,8 +42,13 @@ func checkData(model dist.Distribution, data *tensor.Dense) error {
 // Fit trains model on data [N, D] by minimising the mean negative
 // log-likelihood with Adam, and returns the loss history. The model's
 // parameters are updated in place. A non-finite loss stops training with a
-// *NonFiniteError and the last good parameters restored. A conditional
-// model trains on the pairs (data row n, cfg.Context row n).
+// *NonFiniteError, and an epoch whose loss diverges with a *DivergedError;
+// both restore the best epoch's parameters when there was one, and return
+// the History so far. Closing cfg.Stop ends training early with
+// ErrStopped. A conditional model trains on the pairs (data row n,
+// cfg.Context row n). Before anything is allocated, Fit checks that the
+// training state (parameters, Adam's moments, gradients and the
+// activations of a batch) fits in the available memory.
 func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, error) {
 	if model == nil {
 		return nil, fmt.Errorf("train: model is nil")
@@ -163,7 +65,7 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 	}
 	params := model.Params()
 	if len(params) == 0 {
-		return nil, fmt.Errorf("train: %v has no trainable parameters", model)
+		return nil, fmt.Errorf("train: the model has no trainable parameters (%s)", dist.Brief(model))
 	}
 	n, d := data.Shape()[0], data.Shape()[1]
 	nVal := int(math.Round(cfg.ValidationSplit * float64(n)))
@@ -184,6 +86,11 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		}
 	}
 	batch := min(cfg.BatchSize, nTrain)
+	if cfg.Device == nil || cfg.Device.Name() == "cpu" {
+		if err := checkMemory(model, batch); err != nil {
+			return nil, err
+		}
+	}
 
 	if di, ok := model.(interface{ InitFromData(*tensor.Dense) error }); ok {
 		first := bijectors.NewTensor(model.DType(), rows[:min(cfg.BatchSize, nTrain)*d], min(cfg.BatchSize, nTrain), d)
@@ -195,6 +102,7 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 	if err != nil {
 		return nil, err
 	}
+	h := &History{}
 	var dev *deviceRun
 	if cfg.Device != nil && cfg.Device.Name() != "cpu" {
 		if cs > 0 {
@@ -208,8 +116,29 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		}
 		defer dev.tr.Close()
 	}
-	var best []*tensor.Dense
-	bestLoss, sinceBest := math.Inf(1), 0
+	// best holds the parameters of the epoch with the best monitored loss
+	// (h.BestEpoch > 0); first is the first step's loss, the reference
+	// for divergence before an epoch is kept.
+	best := snapshot(tr.values)
+	bestLoss, sinceBest, first := math.Inf(1), 0, math.Inf(1)
+	lowestTrain := math.Inf(1) // the lowest training loss of an epoch, or the first step's
+	restoreBest := func() int {
+		if h.BestEpoch > 0 {
+			copyInto(tr.values, best)
+		}
+		return h.BestEpoch
+	}
+	// finish ends training with the host holding the final parameters.
+	finish := func(err error) (*History, error) {
+		if cfg.RestoreBest && h.BestEpoch > 0 {
+			restoreBest()
+		} else if dev != nil {
+			if serr := dev.tr.Sync(); serr != nil {
+				return nil, serr
+			}
+		}
+		return h, err
+	}
 
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x73687566))
 	order := make([]int, nTrain)
@@ -217,24 +146,29 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		order[i] = i
 	}
 	stepsPerEpoch := (nTrain + batch - 1) / batch
-	h := &History{}
 	start := time.Now()
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		if !cfg.NoShuffle {
 			rng.Shuffle(nTrain, func(i, j int) { order[i], order[j] = order[j], order[i] })
 		}
-		sum := 0.0
+		sum, synced, stop := 0.0, false, false
 		if dev != nil {
 			var steps int
 			if sum, steps, err = dev.epoch(order, epoch); err != nil {
+				var nf *NonFiniteError
+				if errors.As(err, &nf) {
+					nf.BestEpoch = restoreBest()
+				}
 				return h, err
 			}
 			h.Steps += steps
-			if val != nil || cfg.RestoreBest { // the host needs this epoch's parameters
+			if val != nil { // the host needs this epoch's parameters
 				if err := dev.tr.Sync(); err != nil {
 					return nil, err
 				}
+				synced = true
 			}
+			stop = stopRequested(cfg.Stop)
 		}
 		for s := 0; dev == nil && s < stepsPerEpoch; s++ {
 			lo, hi := s*batch, min((s+1)*batch, nTrain)
@@ -254,10 +188,16 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 				return nil, err
 			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return h, &NonFiniteError{Epoch: epoch, Step: s + 1, Loss: loss}
+				return h, &NonFiniteError{Epoch: epoch, Step: s + 1, Loss: loss, BestEpoch: restoreBest()}
+			}
+			if h.Steps == 0 {
+				first, lowestTrain = loss, loss
 			}
 			sum += loss * float64(hi-lo)
 			h.Steps++
+			if stop = stopRequested(cfg.Stop); stop && s+1 < stepsPerEpoch {
+				return finish(ErrStopped) // mid-epoch: the epoch is not recorded
+			}
 		}
 		h.Loss = append(h.Loss, sum/float64(nTrain))
 		monitored := h.Loss[len(h.Loss)-1]
@@ -274,25 +214,37 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		if cfg.Progress != nil {
 			progressLine(cfg.Progress, h, epoch, cfg.Epochs)
 		}
+		// The monitored loss against the best epoch's (the first step's
+		// before one), and the training loss against the lowest so far.
+		ref := bestLoss
+		if h.BestEpoch == 0 {
+			ref = first
+		}
+		trainLoss := h.Loss[len(h.Loss)-1]
+		switch {
+		case diverged(monitored, ref, cfg.DivergenceFactor):
+			return h, &DivergedError{Epoch: epoch, Loss: monitored, Ref: ref, BestEpoch: restoreBest()}
+		case val != nil && diverged(trainLoss, lowestTrain, cfg.DivergenceFactor):
+			return h, &DivergedError{Epoch: epoch, Loss: trainLoss, Ref: lowestTrain, BestEpoch: restoreBest()}
+		}
+		lowestTrain = math.Min(lowestTrain, trainLoss)
 		if monitored < bestLoss {
-			bestLoss, sinceBest, h.BestEpoch = monitored, 0, epoch
-			if cfg.RestoreBest {
-				best = snapshot(tr.values)
+			if dev != nil && !synced {
+				if err := dev.tr.Sync(); err != nil {
+					return nil, err
+				}
 			}
+			copyInto(best, tr.values)
+			bestLoss, sinceBest, h.BestEpoch = monitored, 0, epoch
 		} else if sinceBest++; cfg.Patience > 0 && sinceBest >= cfg.Patience {
 			h.StoppedEarly = true
 			break
 		}
-	}
-	if dev != nil && !cfg.RestoreBest {
-		if err := dev.tr.Sync(); err != nil {
-			return nil, err
+		if stop {
+			return finish(ErrStopped)
 		}
 	}
-	if cfg.RestoreBest && best != nil {
-		copyInto(tr.values, best)
-	}
-	return h, nil
+	return finish(nil)
 }
 
 // cosineRate is the learning rate at step t of T decaying from lr to final.
@@ -316,7 +268,7 @@ func MeanNLL(model dist.Distribution, data *tensor.Dense) (float64, error) {
 		return 0, err
 	}
 	if c := dist.ContextSizeOf(model); c > 0 {
-		return 0, fmt.Errorf("train: %v is conditional on a context of size %d; use MeanNLLGiven", model, c)
+		return 0, fmt.Errorf("train: the model is conditional on a context of size %d; use MeanNLLGiven (%s)", c, dist.Brief(model))
 	}
 	return meanNLLGiven(model, data, nil)
 }

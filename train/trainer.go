@@ -39,7 +39,7 @@ func NewTrainer(model dist.Distribution, cfg Config) (*Trainer, error) {
 func newTrainer(model dist.Distribution, cfg Config) (*Trainer, error) {
 	params := model.Params()
 	if len(params) == 0 {
-		return nil, fmt.Errorf("train: %v has no trainable parameters", model)
+		return nil, fmt.Errorf("train: the model has no trainable parameters (%s)", dist.Brief(model))
 	}
 	t := &Trainer{model: model, exec: cfg.Executor, d: model.EventSize(), cs: dist.ContextSizeOf(model), steppers: map[int]*stepper{}}
 	for _, p := range params {
@@ -86,7 +86,7 @@ func (t *Trainer) step(st *stepper) (float64, error) {
 // error: use StepGiven.
 func (t *Trainer) Step(batch *tensor.Dense) (float64, error) {
 	if t.cs > 0 {
-		return 0, fmt.Errorf("train: %v is conditional on a context of size %d; use StepGiven", t.model, t.cs)
+		return 0, fmt.Errorf("train: the model is conditional on a context of size %d; use StepGiven (%s)", t.cs, dist.Brief(t.model))
 	}
 	return t.stepOn(batch, nil)
 }

@@ -128,8 +128,8 @@ func runConditional(o *options, x *tensor.Dense, labels []int, base dist.Distrib
 	// 5. Train on (point, label) pairs.
 	fmt.Fprintf(log, "training %v conditioned on the one-hot label: %d parameters, %d epochs at batch %d\n",
 		flow, numParams(model), o.epochs, o.batch)
-	h, err := train.Fit(model, x, train.Config{Epochs: o.epochs, BatchSize: o.batch, LearningRate: o.lr,
-		Seed: uint64(o.seed), Context: ctx, Progress: log})
+	h, diverged, err := fitLab(model, x, train.Config{Epochs: o.epochs, BatchSize: o.batch, LearningRate: o.lr,
+		FinalLearningRate: o.lrFinal, Seed: uint64(o.seed), Context: ctx, Progress: log}, log)
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,8 @@ func runConditional(o *options, x *tensor.Dense, labels []int, base dist.Distrib
 	}
 	r := conditionalResult{result: result{TrainNLL: meanNegative(trainLP), TestNLL: meanNegative(testLP), GridMass: mass,
 		NonFinite: nonFinite, Seconds: h.Seconds, StepsPerS: h.StepsPerSecond, Steps: h.Steps, Params: numParams(model),
-		Epochs: o.epochs, Batch: o.batch, Seed: o.seed, Device: o.device, Figures: o.out}, TestNLLGivenLabel: given}
+		Epochs: o.epochs, Batch: o.batch, Seed: o.seed, Device: o.device, Figures: o.out, Diverged: diverged, BestEpoch: h.BestEpoch},
+		TestNLLGivenLabel: given}
 	fmt.Fprintf(log, "train NLL %.4f  test NLL %.4f  test NLL given label %.4f  grid mass %.4f  %.1f s of training (%.0f steps/s)\n",
 		r.TrainNLL, r.TestNLL, r.TestNLLGivenLabel, r.GridMass, r.Seconds, r.StepsPerS)
 	if o.json {

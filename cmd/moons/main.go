@@ -9,10 +9,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"github.com/nflowgo/nflow/internal/cliflag"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -67,13 +69,26 @@ type result struct {
 	Device    string  `json:"device"`
 	Figures   string  `json:"figures"`
 	NonFinite int     `json:"grid_nonfinite"`
+	// Diverged is the epoch at which training diverged, 0 if it did not;
+	// the scores are then the best epoch's, BestEpoch.
+	Diverged  int `json:"diverged_at_epoch,omitempty"`
+	BestEpoch int `json:"best_epoch"`
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "moons:", err)
-		os.Exit(1)
+	os.Exit(status(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+// status is the exit status for run's error: 0 for success and for -h
+// (the flag package has printed the usage), else 1 with the error printed
+// to stderr.
+func status(err error, stderr io.Writer) int {
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
 	}
+	fmt.Fprintln(stderr, "moons:", err)
+	return 1
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -126,14 +141,19 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-epochs=%d: expected at least 1", o.epochs)
 	case o.batch < 1:
 		return nil, fmt.Errorf("-batch=%d: expected at least 1", o.batch)
-	case !(o.lr > 0):
+	case !(o.lr > 0) || math.IsInf(o.lr, 0):
 		return nil, fmt.Errorf("-lr=%g: expected a positive learning rate", o.lr)
+	case !(o.lrFinal >= 0) || math.IsInf(o.lrFinal, 0):
+		return nil, fmt.Errorf("-lr-final=%g: expected 0 (a constant rate) or a positive learning rate", o.lrFinal)
 	}
 	if o.dev, err = engine.DeviceByName(o.device); err != nil {
 		return nil, fmt.Errorf("-device: %w", err)
 	}
 	if !slices.Contains(flows.Kinds(), o.flow) {
 		return nil, fmt.Errorf("-flow=%q: unknown flow, expected one of %s", o.flow, strings.Join(flows.Kinds(), ", "))
+	}
+	if o.conditional && o.flow != "maf" {
+		return nil, fmt.Errorf("-flow=%s with -conditional: the conditional lab trains a MAF conditioned on the label; drop -flow or use -flow maf", o.flow)
 	}
 	return o, nil
 }
@@ -230,8 +250,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	// 5. Train.
 	fmt.Fprintf(log, "training %v: %d parameters, %d epochs at batch %d\n", flow, numParams(model), o.epochs, o.batch)
-	h, err := train.Fit(model, x, train.Config{Epochs: o.epochs, BatchSize: o.batch, LearningRate: o.lr,
-		Seed: uint64(o.seed), Progress: log, Device: o.dev, FinalLearningRate: o.lrFinal})
+	h, diverged, err := fitLab(model, x, train.Config{Epochs: o.epochs, BatchSize: o.batch, LearningRate: o.lr,
+		Seed: uint64(o.seed), Progress: log, Device: o.dev, FinalLearningRate: o.lrFinal}, log)
 	if err != nil {
 		return err
 	}
@@ -268,7 +288,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	r := result{TrainNLL: trainNLL, TestNLL: testNLL, GridMass: mass, NonFinite: nonFinite, Seconds: h.Seconds,
 		StepsPerS: h.StepsPerSecond, Steps: h.Steps, Params: numParams(model), Epochs: o.epochs, Batch: o.batch,
-		Seed: o.seed, Device: o.device, Figures: o.out}
+		Seed: o.seed, Device: o.device, Figures: o.out, Diverged: diverged, BestEpoch: h.BestEpoch}
 	fmt.Fprintf(log, "train NLL %.4f  test NLL %.4f  grid mass %.4f  %.1f s of training (%.0f steps/s)\n",
 		r.TrainNLL, r.TestNLL, r.GridMass, r.Seconds, r.StepsPerS)
 	if o.json {

@@ -50,6 +50,9 @@ func densityFlags(fs *flag.FlagSet) any {
 }
 
 func (o *densityOptions) check() error {
+	if err := checkBinaryOutput(fileFlag{flag: "-out", path: o.out}, "a PNG figure"); err != nil {
+		return err
+	}
 	switch {
 	case o.model == "":
 		return fmt.Errorf("-model is required: the model file written by nflow fit")
@@ -75,10 +78,17 @@ func (o *densityOptions) check() error {
 	if !(o.window[0] < o.window[1] && o.window[2] < o.window[3]) {
 		return fmt.Errorf("-range=%q: expected xmin < xmax and ymin < ymax", o.rangeFlag)
 	}
+	if err := o.gridOf(o.window).Validate(); err != nil {
+		return fmt.Errorf("-range=%q: %s", o.rangeFlag, strings.TrimPrefix(err.Error(), "plot: "))
+	}
 	return nil
 }
 
 func runDensity(o *densityOptions, log io.Writer) error {
+	if _, err := checkOutputs([]fileFlag{{flag: "-model", path: o.model}, {flag: "-context", path: o.context}},
+		[]fileFlag{{flag: "-out", path: o.out}}); err != nil {
+		return err
+	}
 	_, model, err := openModel(o.model)
 	if err != nil {
 		return err
@@ -99,7 +109,10 @@ func runDensity(o *densityOptions, log io.Writer) error {
 			return err
 		}
 	}
-	g := plot.Grid{XMin: w[0], XMax: w[1], YMin: w[2], YMax: w[3], NX: o.grid, NY: o.grid}
+	g := o.gridOf(w)
+	if err := g.Validate(); err != nil {
+		return fmt.Errorf("the window from the model's samples is unusable (%s); give it with -range", strings.TrimPrefix(err.Error(), "plot: "))
+	}
 	pts := g.Points()
 	lp, err := logProbs(model, pts, repeatRow(c, pts.Shape()[0]))
 	if err != nil {
@@ -115,6 +128,11 @@ func runDensity(o *densityOptions, log io.Writer) error {
 	mass, _ := g.Mass(lp)
 	fmt.Fprintf(log, "wrote %s: window [%.4g, %.4g]×[%.4g, %.4g], probability mass in the window %.4f\n", o.out, w[0], w[1], w[2], w[3], mass)
 	return nil
+}
+
+// gridOf is the -grid × -grid grid on the window w = xmin, xmax, ymin, ymax.
+func (o *densityOptions) gridOf(w []float64) plot.Grid {
+	return plot.Grid{XMin: w[0], XMax: w[1], YMin: w[2], YMax: w[3], NX: o.grid, NY: o.grid}
 }
 
 // repeatRow returns the one-row c repeated n times, or nil for c nil.

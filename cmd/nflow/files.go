@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/nflowgo/nflow/data"
 	"github.com/nflowgo/nflow/dist"
@@ -15,31 +12,6 @@ import (
 // chunkRows is how many rows one log_prob or sample call handles, so that
 // large inputs run in bounded memory.
 const chunkRows = 4096
-
-// writeOutput writes to the file at path, or to stdout for "-", with
-// write, and reports the first error of writing or closing.
-func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "-" {
-		return write(stdout)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(f)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
 
 // loadPoints reads the CSV at path for model: [N, D] in the model's dtype.
 // The error names the file and says how wide the model's points are when

@@ -1,21 +1,19 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"github.com/nflowgo/nflow/internal/cliflag"
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/nflowgo/nflow/data"
 	"github.com/nflowgo/nflow/dist"
 	"github.com/nflowgo/nflow/flows"
-	"github.com/nflowgo/nflow/plot"
 	"github.com/nflowgo/nflow/train"
 	"gorgonia.org/tensor"
 )
@@ -32,7 +30,12 @@ without a better validation loss and keeps the best epoch's parameters. A
 line per epoch goes to stderr; the model is saved to -out, the loss curve to
 -loss, and the final training and validation NLL (nats per point) are
 printed. With -context the flow is conditional, p(x | context), trained on the
-pairs (data row n, context row n).`,
+pairs (data row n, context row n).
+
+If the loss becomes non-finite or grows far beyond its best, fit says so and
+saves the best epoch (or, with no good epoch, saves nothing and fails). The
+first Ctrl-C (SIGINT) or SIGTERM stops at the end of the current step and
+saves the best epoch so far (exit status 130 or 143); a second quits at once.`,
 	flags: fitFlags,
 	run:   func(o any, out, log io.Writer) error { return runFit(o.(*fitOptions), out, log) },
 }
@@ -71,6 +74,12 @@ func fitFlags(fs *flag.FlagSet) any {
 
 func (o *fitOptions) check() error {
 	var err error
+	if err = checkBinaryOutput(fileFlag{flag: "-out", path: o.out}, "a model"); err != nil {
+		return err
+	}
+	if err = checkBinaryOutput(fileFlag{flag: "-loss", path: o.loss}, "a PNG figure"); err != nil {
+		return err
+	}
 	switch {
 	case o.data == "":
 		return fmt.Errorf("-data is required: the CSV file of training points")
@@ -112,12 +121,15 @@ type fitted struct {
 	history          *train.History
 	nTrain, nVal     int
 	trainNLL, valNLL float64
+	// ended is how training ended early, nil when it ran its course:
+	// train.ErrStopped, a *train.DivergedError or a *train.NonFiniteError.
+	ended error
 }
 
-// fit loads the data (and context) and trains the model; progress lines
-// go to log.
-func fit(o *fitOptions, log io.Writer) (*fitted, error) {
-	x64, err := data.LoadCSV(o.data)
+// fit loads the data (and context) and trains the model, stopping early
+// when stop is closed; progress lines go to log.
+func fit(o *fitOptions, log io.Writer, stop <-chan struct{}) (*fitted, error) {
+	x64, err := loadTable(o.data, o.spec.Dtype())
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +137,7 @@ func fit(o *fitOptions, log io.Writer) (*fitted, error) {
 	var c64 *tensor.Dense
 	cs := 0
 	if o.context != "" {
-		if c64, err = data.LoadCSV(o.context); err != nil {
+		if c64, err = loadTable(o.context, o.spec.Dtype()); err != nil {
 			return nil, err
 		}
 		if m := c64.Shape()[0]; m != n {
@@ -166,11 +178,20 @@ func fit(o *fitOptions, log io.Writer) (*fitted, error) {
 	}
 	fmt.Fprintf(log, "fitting %s (%d layers, hidden %v) to %d points of %d dimensions from %s%s: %d for training, %d for validation\n",
 		spec.Kind, spec.Layers, spec.Hidden, n, d, o.data, given, n-nVal, nVal)
+	cfg.Stop = stop
 	h, err := train.Fit(model, x, cfg)
-	if err != nil {
+	f := &fitted{spec: spec, model: model, history: h, nTrain: n - nVal, nVal: nVal, ended: err}
+	var de *train.DivergedError
+	var nf *train.NonFiniteError
+	switch {
+	case err == nil:
+	case errors.Is(err, train.ErrStopped) || errors.As(err, &de) || errors.As(err, &nf):
+		if h.BestEpoch == 0 {
+			return f, nil // nothing to measure
+		}
+	default:
 		return nil, err
 	}
-	f := &fitted{spec: spec, model: model, history: h, nTrain: n - nVal, nVal: nVal}
 	if f.trainNLL, err = meanNLL(model, x, cfg.Context, 0, n-nVal); err != nil {
 		return nil, err
 	}
@@ -180,6 +201,16 @@ func fit(o *fitOptions, log io.Writer) (*fitted, error) {
 		}
 	}
 	return f, nil
+}
+
+// loadTable reads the CSV table at path for a model of dtype dt, naming
+// the line of a value too large for it and what to do.
+func loadTable(path string, dt tensor.Dtype) (*tensor.Dense, error) {
+	x, err := data.LoadCSVAs(path, dt)
+	if errors.Is(err, data.ErrOverflow) {
+		return nil, fmt.Errorf("%w: fit a -dtype float64 model, or scale the data", err)
+	}
+	return x, err
 }
 
 // permuted returns the rows perm of x in dtype dt.
@@ -208,42 +239,4 @@ func meanNLL(model *dist.TransformedDistribution, x, c *tensor.Dense, lo, hi int
 		return 0, err
 	}
 	return train.MeanNLLGiven(model, xs, cs)
-}
-
-func runFit(o *fitOptions, stdout, log io.Writer) error {
-	// Find a bad output folder before training rather than after.
-	for _, p := range []string{o.out, o.loss} {
-		if p == "" {
-			continue
-		}
-		if st, err := os.Stat(filepath.Dir(p)); err != nil || !st.IsDir() {
-			return fmt.Errorf("cannot write %s: folder %s does not exist", p, filepath.Dir(p))
-		}
-	}
-	f, err := fit(o, log)
-	if err != nil {
-		return err
-	}
-	if err := flows.SaveFile(o.out, f.spec, f.model); err != nil {
-		return err
-	}
-	fmt.Fprintf(log, "wrote %s\n", o.out)
-	if o.loss != "" {
-		title := fmt.Sprintf("%s on %s", f.spec.Kind, o.data)
-		if err := plot.Loss(o.loss, title, f.history.Loss, f.history.ValLoss); err != nil {
-			return err
-		}
-		fmt.Fprintf(log, "wrote %s\n", o.loss)
-	}
-	h := f.history
-	stop := "ran all epochs"
-	if h.StoppedEarly {
-		stop = "stopped early"
-	}
-	fmt.Fprintf(stdout, "epochs %d (%s), best epoch %d\n", len(h.Loss), stop, h.BestEpoch)
-	fmt.Fprintf(stdout, "train NLL %.6f (%d points)\n", f.trainNLL, f.nTrain)
-	if f.nVal > 0 {
-		fmt.Fprintf(stdout, "validation NLL %.6f (%d points)\n", f.valNLL, f.nVal)
-	}
-	return nil
 }

@@ -51,6 +51,11 @@ func (o *logProbOptions) check() error {
 }
 
 func runLogProb(o *logProbOptions, stdout io.Writer) error {
+	outs, err := checkOutputs([]fileFlag{{flag: "-model", path: o.model}, {flag: "-data", path: o.data}, {flag: "-context", path: o.context}},
+		[]fileFlag{{flag: "-out", path: o.out, text: true}})
+	if err != nil {
+		return err
+	}
 	_, model, err := openModel(o.model)
 	if err != nil {
 		return err
@@ -71,7 +76,7 @@ func runLogProb(o *logProbOptions, stdout io.Writer) error {
 	if model.DType() == tensor.Float64 {
 		bits = 64
 	}
-	return writeOutput(o.out, stdout, func(w io.Writer) error {
+	return writeOutput(outs[0], stdout, func(w io.Writer) error {
 		return writeColumn(w, "log_prob", lp, bits)
 	})
 }

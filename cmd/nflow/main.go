@@ -14,8 +14,10 @@
 // Data files are CSV tables of numbers, one point per line, with an
 // optional header line; models are files written by flows.SaveFile. Run
 // "nflow help COMMAND" for the flags of a command. Errors name the file,
-// the line and the problem; the exit status is 1 for a failed command and
-// 2 for bad usage.
+// the line and the problem; the exit status is 1 for a failed command, 2
+// for bad usage, and 130 or 143 for a fit stopped by SIGINT or SIGTERM
+// (which saves the best epoch so far). Outputs are checked before any work
+// and never replace an input, a device, a folder or a read-only file.
 package main
 
 import (
@@ -45,7 +47,8 @@ func main() {
 }
 
 // run runs nflow with the arguments args and returns the exit status: 0
-// for success and for help, 1 for a failed command, 2 for bad usage.
+// for success and for help, 1 for a failed command, 2 for bad usage, and
+// 130 or 143 for a fit ended by SIGINT or SIGTERM.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		mainUsage(stderr)
@@ -91,6 +94,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := c.run(opts, stdout, stderr); err != nil {
+		var st *exitStatus
+		if errors.As(err, &st) {
+			return st.code
+		}
 		fmt.Fprintf(stderr, "nflow %s: %v\n", c.name, err)
 		return 1
 	}

@@ -192,7 +192,7 @@ func TestReloadIsExact(t *testing.T) {
 			if err := o.check(); err != nil {
 				t.Fatal(err)
 			}
-			f, err := fit(o, new(bytes.Buffer))
+			f, err := fit(o, new(bytes.Buffer), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -412,6 +412,7 @@ func TestErrors(t *testing.T) {
 		{"density 3-D", []string{"density", "-model", model3, "-out", filepath.Join(dir, "d.png")}, 1, []string{"three.nflow is a 3-D model", "need a 2-D model"}},
 		{"density bad range", []string{"density", "-model", model, "-range", "1,2,3"}, 2, []string{"four numbers"}},
 		{"density empty range", []string{"density", "-model", model, "-range", "1,1,0,1"}, 2, []string{"xmin < xmax"}},
+		{"density overflowing range", []string{"density", "-model", model, "-range", "-1e308,1e308,-1,1"}, 2, []string{`-range="-1e308,1e308,-1,1": grid x range [-1e+308, 1e+308] is +Inf wide`}},
 		{"density bad grid", []string{"density", "-model", model, "-grid", "1"}, 2, []string{"-grid=1"}},
 		{"fit into a missing folder", fitArgs(csv, filepath.Join(dir, "no", "m.nflow")), 1, []string{"cannot write", "does not exist"}},
 		{"unwritable output", []string{"sample", "-model", model, "-out", filepath.Join(dir, "no", "such", "dir.csv")}, 1, []string{"dir.csv"}},

@@ -64,6 +64,11 @@ func (o *sampleOptions) check() error {
 }
 
 func runSample(o *sampleOptions, stdout io.Writer) error {
+	outs, err := checkOutputs([]fileFlag{{flag: "-model", path: o.model}, {flag: "-context", path: o.context}},
+		[]fileFlag{{flag: "-out", path: o.out, text: true}})
+	if err != nil {
+		return err
+	}
 	_, model, err := openModel(o.model)
 	if err != nil {
 		return err
@@ -88,7 +93,7 @@ func runSample(o *sampleOptions, stdout io.Writer) error {
 		crows = dist.Float64s(c)
 	}
 	rng := rand.New(rand.NewPCG(o.seed, 0x73616d706c65))
-	return writeOutput(o.out, stdout, func(w io.Writer) error {
+	return writeOutput(outs[0], stdout, func(w io.Writer) error {
 		for lo := 0; lo < n; lo += chunkRows {
 			hi := min(lo+chunkRows, n)
 			var x *tensor.Dense
