@@ -20,6 +20,17 @@ log=$(pwd)/$out/launched.txt
 scripts/gpu-emu.sh || exit 1
 eval "$(scripts/cuda-toolkit.sh --env)"
 fail=0
+# The emulator's own self-test: what kernels/*.cu do not use yet (shuffles,
+# atomics, dynamic shared memory), capture rules, divergence, hidden GPUs.
+emu=${CUDAEMU_BUILD:-build/cudaemu}
+echo "=== gpu-emu: emulator self-test"
+"$emu/selftest" 2>"$out/selftest.err" | grep -v '^ok' || fail=1
+for hidden in "" -1; do
+	res=$(CUDA_VISIBLE_DEVICES=$hidden "$emu/selftest" hidden) || {
+		echo "$res (CUDA_VISIBLE_DEVICES='$hidden')"
+		fail=1
+	}
+done
 # Packages with GPU tests: those with a _test.go file tagged gpu.
 dirs=$(grep -l '^//go:build gpu' $(git ls-files '*_test.go') | xargs -n1 dirname | sort -u)
 for dir in $dirs; do

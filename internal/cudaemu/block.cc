@@ -55,6 +55,12 @@ struct Block {
 };
 
 thread_local Block* blk;
+
+std::vector<void* (*)()>& dynamic_shared()
+{
+	static std::vector<void* (*)()> v;
+	return v;
+}
 thread_local std::vector<char*> stacks; // one per fiber slot, reused by every launch
 
 char* stack(int i)
@@ -197,7 +203,9 @@ unsigned vote(unsigned mask, bool pred, const char* site)
 
 void trap(const char* what) { fail(what); }
 
-std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, void** args)
+void register_dynamic_shared(void* (*addr)()) { dynamic_shared().push_back(addr); }
+
+std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, unsigned shared, void** args)
 {
 	Block b;
 	b.k = &k;
@@ -221,6 +229,13 @@ std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, void** args)
 		for (unsigned by = 0; by < grid.y && b.err.empty(); by++) {
 			for (unsigned bx = 0; bx < grid.x && b.err.empty(); bx++) {
 				block_idx = uint3{bx, by, bz};
+				for (auto addr : dynamic_shared()) {
+					const uint32_t nan = 0x7fc00000u;
+					char* p = (char*)addr();
+					for (unsigned i = 0; i + 4 <= shared; i += 4) {
+						memcpy(p + i, &nan, 4);
+					}
+				}
 				b.live = b.n, b.arrived = 0, b.gen = 0;
 				for (Warp& w : b.w) {
 					w.exited = w.arrived = 0;

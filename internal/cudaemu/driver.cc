@@ -418,7 +418,7 @@ CUresult cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, unsigned
 		memcpy(&(*buf)[i], params[i], k->size[i]);
 	}
 	dim3 grid{gx, gy, gz}, block{bx, by, bz};
-	return enqueue(s, [k, buf, grid, block]() -> CUresult {
+	return enqueue(s, [k, buf, grid, block, shared]() -> CUresult {
 		std::vector<void*> args(k->nparams);
 		for (int i = 0; i < k->nparams; i++) {
 			args[i] = &(*buf)[i];
@@ -431,7 +431,7 @@ CUresult cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, unsigned
 			}
 		}
 		log_launch(k->name);
-		std::string err = run_grid(*k, grid, block, args.data());
+		std::string err = run_grid(*k, grid, block, shared, args.data());
 		if (!err.empty()) {
 			fail_sticky(err);
 			return sticky;

@@ -19,9 +19,10 @@ namespace cudaemu {
 // find_kernel returns the compiled kernel of a PTX entry, or null.
 const KernelInfo* find_kernel(const std::string& name);
 
-// run_grid executes every block of a launch now; it returns "" or what went
-// wrong (a barrier misuse, a deadlock, __trap).
-std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, void** args);
+// run_grid executes every block of a launch now, each with shared bytes of
+// NaN dynamic shared memory; it returns "" or what went wrong (a barrier
+// misuse, a deadlock, __trap).
+std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, unsigned shared, void** args);
 
 // log_launch appends a kernel's name to $CUDAEMU_LAUNCH_LOG the first time
 // the process launches it.

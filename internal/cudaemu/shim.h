@@ -26,6 +26,7 @@
 #define __launch_bounds__(...)
 #define __shared__ thread_local
 #define __constant__ static
+#define __align__(n) __attribute__((aligned(n)))
 
 struct uint3 {
 	unsigned int x, y, z;
@@ -55,6 +56,16 @@ uint64_t exchange(unsigned mask, uint64_t v, int src, const char* site);
 // vote returns the mask of lanes in mask whose pred is true.
 unsigned vote(unsigned mask, bool pred, const char* site);
 [[noreturn]] void trap(const char* what);
+
+// Dynamic shared memory: build.mk defines each `extern __shared__ T name[]`
+// of a kernel file as thread_local storage of max_dynamic_shared bytes and
+// registers it, so that every block starts with the launch's
+// sharedMemBytes of it set to NaN.
+constexpr unsigned max_dynamic_shared = 227 << 10;
+void register_dynamic_shared(void* (*addr)());
+struct DynamicSharedRegistrar {
+	explicit DynamicSharedRegistrar(void* (*addr)()) { register_dynamic_shared(addr); }
+};
 
 template <class T>
 inline uint64_t to_bits(T v)
@@ -101,6 +112,11 @@ inline T atomic_update_fp(T* p, F f)
 }
 
 } // namespace cudaemu
+
+#define CUDAEMU_DYNAMIC_SHARED(type, name)                                                 \
+	alignas(16) thread_local type name[cudaemu::max_dynamic_shared / sizeof(type)];      \
+	static void* cudaemu_dyn_##name() { return name; }                                 \
+	static cudaemu::DynamicSharedRegistrar cudaemu_dyn_reg_##name(&cudaemu_dyn_##name);
 
 #define threadIdx (cudaemu::cur->idx)
 #define blockIdx (cudaemu::block_idx)
