@@ -83,6 +83,8 @@ void log_launch(const char* name)
 {
 	static std::set<std::string> seen;
 	static int fd = -2;
+	static std::mutex mu;
+	std::lock_guard<std::mutex> l(mu);
 	if (!seen.insert(name).second) {
 		return;
 	}
