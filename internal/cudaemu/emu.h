@@ -55,6 +55,21 @@ void fail_sticky(const std::string& msg);
 // unimplemented reports a driver entry point the emulator lacks, once.
 CUresult unimplemented(const char* name);
 
+// cuInit has succeeded; the calling thread's current context.
+extern bool initialized;
+extern thread_local CUcontext current;
+
+// Shared memory per block: the static limit, and what
+// cuFuncSetAttribute may raise the dynamic part to.
+constexpr int static_shared_limit = 48 << 10, optin_shared_limit = 227 << 10;
+
 } // namespace cudaemu
+
+#define NEED_INIT()                                  \
+	do {                                             \
+		if (!cudaemu::initialized) {                 \
+			return CUDA_ERROR_NOT_INITIALIZED;       \
+		}                                            \
+	} while (0)
 
 #endif
