@@ -49,6 +49,9 @@ struct Block {
 	std::vector<Warp> w;
 	int n = 0, live = 0, arrived = 0;
 	unsigned long gen = 0;
+	// __syncthreads_count's sum for barrier generation g is count[g % 2]:
+	// zeroed when generation g − 1 completes, read before g + 1 can start.
+	int count[2] = {0, 0};
 	const char* site = nullptr;
 	ucontext_t sched;
 	std::string err;
@@ -149,6 +152,15 @@ void warp_barrier(unsigned mask, const char* site)
 
 } // namespace
 
+int syncthreads_count(int pred, const char* site)
+{
+	Block& b = *blk;
+	const unsigned long g = b.gen;
+	b.count[g % 2] += pred != 0;
+	syncthreads(site);
+	return b.count[g % 2];
+}
+
 void syncthreads(const char* site)
 {
 	Block& b = *blk;
@@ -165,6 +177,7 @@ void syncthreads(const char* site)
 				std::to_string(b.n) + " threads (the others exited)");
 		}
 		b.arrived = 0;
+		b.count[(b.gen + 1) % 2] = 0;
 		b.gen++;
 		return;
 	}
@@ -237,6 +250,7 @@ std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, unsigned shared
 					}
 				}
 				b.live = b.n, b.arrived = 0, b.gen = 0;
+				b.count[0] = b.count[1] = 0;
 				for (Warp& w : b.w) {
 					w.exited = w.arrived = 0;
 				}

@@ -48,6 +48,9 @@ extern thread_local uint3 block_idx;
 extern thread_local dim3 block_dim, grid_dim;
 
 void syncthreads(const char* site);
+// syncthreads_count is __syncthreads that returns how many live threads
+// passed a nonzero pred.
+int syncthreads_count(int pred, const char* site);
 void syncwarp(unsigned mask, const char* site);
 // exchange publishes v (8 bytes) for the calling lane and returns the value
 // published by lane src of the same warp (its own when src is out of the
@@ -128,6 +131,9 @@ inline T atomic_update_fp(T* p, F f)
 #define CUDAEMU_STR(x) CUDAEMU_STR2(x)
 #define CUDAEMU_SITE __FILE__ ":" CUDAEMU_STR(__LINE__)
 #define __syncthreads() cudaemu::syncthreads(CUDAEMU_SITE)
+#define __syncthreads_count(p) cudaemu::syncthreads_count((p), CUDAEMU_SITE)
+#define __syncthreads_or(p) (cudaemu::syncthreads_count((p), CUDAEMU_SITE) != 0)
+#define __syncthreads_and(p) (cudaemu::syncthreads_count(!(p), CUDAEMU_SITE) == 0)
 #define __syncwarp(...) cudaemu::syncwarp(cudaemu_mask_or_full(__VA_ARGS__), CUDAEMU_SITE)
 #define __threadfence() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define __threadfence_block() __atomic_thread_fence(__ATOMIC_SEQ_CST)
@@ -249,6 +255,21 @@ inline double __longlong_as_double(long long v) { return cudaemu::from_bits<doub
 inline long long __double_as_longlong(double v) { return (long long)cudaemu::to_bits(v); }
 template <class T>
 inline T __ldg(const T* p) { return *p; }
+inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned)(((unsigned long long)a * b) >> 32); }
+inline int __mulhi(int a, int b) { return (int)(((long long)a * b) >> 32); }
+inline unsigned long long __umul64hi(unsigned long long a, unsigned long long b)
+{
+	return (unsigned long long)(((unsigned __int128)a * b) >> 64);
+}
+inline long long __mul64hi(long long a, long long b) { return (long long)(((__int128)a * b) >> 64); }
+inline unsigned __brev(unsigned v)
+{
+	unsigned r = 0;
+	for (int i = 0; i < 32; i++) {
+		r |= (v >> i & 1u) << (31 - i);
+	}
+	return r;
+}
 inline int __popc(unsigned v) { return __builtin_popcount(v); }
 inline int __popcll(unsigned long long v) { return __builtin_popcountll(v); }
 inline int __clz(int v) { return v == 0 ? 32 : __builtin_clz((unsigned)v); }

@@ -1,6 +1,6 @@
 // Self-test of the emulated driver (make gpu-emu runs it): launches the
 // kernels of selftest.cu through the driver API and checks warp shuffles,
-// votes, atomics, dynamic shared memory and its NaN fill, NaN-filled
+// votes, the counting barriers, atomics, dynamic shared memory and its NaN fill, NaN-filled
 // allocations, graph capture and replay, the calls refused during capture,
 // the report of a divergent barrier and the sticky error after it.
 //
@@ -34,7 +34,7 @@ void check(CUresult r, CUresult want, const char* call)
 }
 #define CHECK(call) check((call), CUDA_SUCCESS, #call)
 
-const char* ptx = ".entry warp_sums(\n.entry ballots(\n.entry atomic_sums(\n.entry reverse_shared(\n.entry divergent_barrier(\n";
+const char* ptx = ".entry warp_sums(\n.entry ballots(\n.entry atomic_sums(\n.entry reverse_shared(\n.entry divergent_barrier(\n.entry barrier_votes(\n";
 
 CUfunction fn(CUmodule m, const char* name)
 {
@@ -84,6 +84,19 @@ void warps(CUmodule m)
 	}
 	expect(v[0] == b0 && v[3] == b1, "__ballot_sync");
 	expect(v[1] == 1 && v[2] == 1 && v[4] == 1 && v[5] == 0, "__any_sync / __all_sync");
+	CHECK(cuMemFree(out));
+}
+
+void barrier_votes(CUmodule m)
+{
+	CUdeviceptr out;
+	CHECK(cuMemAlloc(&out, 2 * 5 * sizeof(int)));
+	void* args[] = {&out};
+	CHECK(cuLaunchKernel(fn(m, "barrier_votes"), 2, 1, 1, 75, 1, 1, 0, nullptr, args, nullptr));
+	auto v = download<int>(out, 10);
+	expect(v[0] == 37 && v[3] == 37 && v[5] == 37 && v[8] == 37, "__syncthreads_count");
+	expect(v[1] == 1 && v[2] == 0 && v[6] == 1 && v[7] == 0, "__syncthreads_or / __syncthreads_and");
+	expect(v[4] == 4 && v[9] == 4, "__umulhi");
 	CHECK(cuMemFree(out));
 }
 
@@ -219,6 +232,7 @@ int main(int argc, char** argv)
 	CUmodule m;
 	CHECK(cuModuleLoadData(&m, ptx));
 	warps(m);
+	barrier_votes(m);
 	atomics(m);
 	shared(m);
 	graphs(m);

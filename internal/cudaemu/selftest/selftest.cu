@@ -74,6 +74,25 @@ extern "C" __global__ void reverse_shared(const float* x, float* y, float* nan)
 	}
 }
 
+// barrier_votes writes, per block, __syncthreads_count of threads whose
+// index is odd, then __syncthreads_or and __syncthreads_and of t < 5, the
+// count again (the sums of consecutive barriers must not mix), and
+// __umulhi(t + 1, 0x80000000) for thread 7 (= 4).
+extern "C" __global__ void barrier_votes(int* out)
+{
+	const int t = threadIdx.x;
+	const int c = __syncthreads_count(t % 2);
+	const int o = __syncthreads_or(t < 5), a = __syncthreads_and(t < 5);
+	const int c2 = __syncthreads_count(t % 2);
+	if (t == 7) {
+		out[5 * blockIdx.x] = c;
+		out[5 * blockIdx.x + 1] = o;
+		out[5 * blockIdx.x + 2] = a;
+		out[5 * blockIdx.x + 3] = c2;
+		out[5 * blockIdx.x + 4] = (int)__umulhi(t + 1, 0x80000000u);
+	}
+}
+
 // divergent_barrier is wrong on purpose: only half the block reaches the
 // barrier, which the emulator must report.
 extern "C" __global__ void divergent_barrier(float* out)
