@@ -1,7 +1,7 @@
 // CUDA device-side shim: lets an unmodified kernels/*.cu compile as C++20
 // with g++ (-ffp-contract=off) into the emulated driver (README.md here).
 //
-// A block's threads are fibers on one OS thread (block.cc): threadIdx reads
+// A block's threads are fibers on one OS thread (block.cc, fiber.h): threadIdx reads
 // the running fiber, __syncthreads and the warp intrinsics are real
 // barriers among the block's (or warp's) live fibers, __shared__ is static
 // storage (thread_local, so one copy per OS thread that runs blocks),
