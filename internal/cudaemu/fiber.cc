@@ -2,7 +2,7 @@
 // callee-saved registers and the floating-point control state, store the
 // stack pointer in *save_sp, load sp, pop the same state and return into
 // the resumed context.
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(CUDAEMU_UCONTEXT)
 asm(R"(
 	.text
 	.globl cudaemu_switch

@@ -1,15 +1,15 @@
 // Fiber contexts for block.cc: start a function on a stack of its own and
 // switch between contexts. On x86-64 a switch saves and restores only the
-// callee-saved registers, MXCSR and the x87 control word (about 10 ns);
+// callee-saved registers, MXCSR and the x87 control word (about 25 ns);
 // elsewhere it is ucontext's swapcontext, which also saves the signal mask
-// with a system call (about 0.5 µs).
+// with a system call (about 0.5 µs); -DCUDAEMU_UCONTEXT forces the latter.
 #ifndef CUDAEMU_FIBER_H
 #define CUDAEMU_FIBER_H
 
 #include <cstddef>
 #include <cstdint>
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(CUDAEMU_UCONTEXT)
 
 extern "C" void cudaemu_switch(void** save_sp, void* sp) __attribute__((visibility("hidden")));
 
