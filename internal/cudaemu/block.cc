@@ -215,6 +215,12 @@ unsigned vote(unsigned mask, bool pred, const char* site)
 	return r;
 }
 
+unsigned active_mask()
+{
+	const Warp& w = blk->w[me()->lin / 32];
+	return w.exists & ~w.exited;
+}
+
 void trap(const char* what) { fail(what); }
 
 void register_dynamic_shared(void* (*addr)()) { dynamic_shared().push_back(addr); }
