@@ -9,11 +9,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/nflowgo/nflow/bijectors"
-	"github.com/nflowgo/nflow/dist"
 	"github.com/nflowgo/nflow/engine"
-	"github.com/nflowgo/nflow/flows"
-	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -177,27 +173,9 @@ func TestCUDAKernelsMatchCPUOps(t *testing.T) {
 		checkStepsOnDevice(t, dev, zooPlan{name: fmt.Sprintf("maf/D%d-N%d", c.d, c.n), g: g, inputs: gorgonia.Nodes{x},
 			feed: []*tensor.Dense{data}, outputs: outs}, st)
 	}
-	for _, kind := range []string{"realnvp", "nsf", "nsf-coupling", "glow", "extras"} {
+	for _, kind := range zooKinds {
 		for _, c := range []struct{ d, n int }{{2, 1}, {3, 257}} {
-			data := normals(rng, c.n, c.d, 2) // some of it outside the splines' [-3, 3]
-			var model *dist.TransformedDistribution
-			if kind == "extras" {
-				model = zooExtras(rng, c.d)
-			} else {
-				model = must(flows.Build(flows.Spec{Kind: kind, EventSize: c.d, Layers: 2, Hidden: []int{6, 5},
-					Activation: "tanh", Bins: 4, Seed: rng.Uint64()}))
-				if kind == "glow" {
-					if err := model.InitFromData(normals(rng, 16, c.d, 2)); err != nil {
-						t.Fatal(err)
-					}
-				}
-				perturb(model, rng, 0.3)
-			}
-			plans := []zooPlan{densityPlan(model, data, true), forwardPlan(model, normals(rng, c.n, c.d, 1.5))}
-			if kind == "extras" {
-				plans = append(plans, densityPlan(model, data, false))
-			}
-			for _, zp := range plans {
+			for _, zp := range zooPlans(rng, kind, c.d, c.n) {
 				zp.name = fmt.Sprintf("%s/D%d-N%d/%s", kind, c.d, c.n, zp.name)
 				checkStepsOnDevice(t, dev, zp, st)
 			}
@@ -216,21 +194,4 @@ func TestCUDAKernelsMatchCPUOps(t *testing.T) {
 		}
 		t.Logf("kernel %-22s max relative difference %.2e (tolerance %.0e, %d ops)", k, st.worst[k], tol, st.runs[k])
 	}
-}
-
-// conditionalPlan is the training step of a conditional MAF (MADE with a
-// context input: dense_fwd_add) on n rows of random data and context.
-func conditionalPlan(rng *rand.Rand, n int) zooPlan {
-	flow := must(bijectors.NewMAFStack(2, bijectors.MADEConfig{EventSize: 2, HiddenUnits: []int{8, 8}, Activation: ops.Tanh,
-		ContextSize: 3, KernelInit: bijectors.TorchUniform}, ops.ScaleSoftplus))
-	model := must(dist.NewTransformedDistribution(must(dist.StandardNormal(2, tensor.Float32)), flow))
-	g := must(bijectors.NewGraph(tensor.Float32))
-	x := g.Input("x", n, 2)
-	g.Context = g.Input("c", n, 3)
-	lp := must(model.LogProbNode(g, x))
-	cost := must(gorgonia.ApplyOp(ops.NewNegMean(), lp))
-	_, params := g.Params()
-	outs := append(gorgonia.Nodes{cost}, must(gorgonia.Grad(cost, params...))...)
-	return zooPlan{name: fmt.Sprintf("conditional/N%d", n), g: g, inputs: gorgonia.Nodes{x, g.Context},
-		feed: []*tensor.Dense{normals(rng, n, 2, 1), normals(rng, n, 3, 1)}, outputs: outs}
 }

@@ -1,5 +1,5 @@
 // Block execution: a grid runs block after block on the calling OS thread;
-// a block's threads are ucontext fibers that a round-robin scheduler
+// a block's threads are fibers (fiber.h) that a round-robin scheduler
 // resumes in linear thread order. A fiber runs until it finishes or waits
 // at a barrier (__syncthreads: the block's live threads; a warp operation:
 // the lanes of its mask), so a kernel without barriers costs one context
@@ -8,7 +8,6 @@
 // pending warp operation, a deadlock) fails the launch with a message that
 // names the kernel, the block and the source line.
 #include <sys/mman.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "emu.h"
+#include "fiber.h"
 
 namespace cudaemu {
 
@@ -30,7 +30,7 @@ constexpr size_t stack_bytes = 256 << 10; // per fiber, committed lazily by the 
 enum State { Ready, WaitBlock, WaitWarp, Done };
 
 struct Thread : Fiber {
-	ucontext_t ctx;
+	Context ctx;
 	State st;
 	unsigned long wait_gen;
 };
@@ -49,12 +49,21 @@ struct Block {
 	std::vector<Warp> w;
 	int n = 0, live = 0, arrived = 0;
 	unsigned long gen = 0;
+	// __syncthreads_count's sum for barrier generation g is count[g % 2]:
+	// zeroed when generation g − 1 completes, read before g + 1 can start.
+	int count[2] = {0, 0};
 	const char* site = nullptr;
-	ucontext_t sched;
+	Context sched;
 	std::string err;
 };
 
 thread_local Block* blk;
+
+std::vector<void* (*)()>& dynamic_shared()
+{
+	static std::vector<void* (*)()> v;
+	return v;
+}
 thread_local std::vector<char*> stacks; // one per fiber slot, reused by every launch
 
 char* stack(int i)
@@ -88,7 +97,7 @@ std::string where(const Thread* t)
 	if (b.err.empty()) {
 		b.err = std::string(b.k->name) + ": " + where(me()) + ": " + msg;
 	}
-	swapcontext(&me()->ctx, &b.sched);
+	swap(me()->ctx, b.sched);
 	__builtin_unreachable();
 }
 
@@ -109,7 +118,8 @@ void entry()
 	if (w.arrived != 0 && (w.mask >> (t->lin % 32) & 1)) {
 		fail(std::string("exited while its warp waits for it at ") + w.site);
 	}
-	// returning resumes uc_link, the scheduler
+	swap(t->ctx, b.sched); // for good: the scheduler never resumes a finished thread
+	__builtin_unreachable();
 }
 
 // warp_barrier waits until every existing lane of mask has arrived.
@@ -138,10 +148,19 @@ void warp_barrier(unsigned mask, const char* site)
 	}
 	t->st = WaitWarp;
 	t->wait_gen = w.gen;
-	swapcontext(&t->ctx, &b.sched);
+	swap(t->ctx, b.sched);
 }
 
 } // namespace
+
+int syncthreads_count(int pred, const char* site)
+{
+	Block& b = *blk;
+	const unsigned long g = b.gen;
+	b.count[g % 2] += pred != 0;
+	syncthreads(site);
+	return b.count[g % 2];
+}
 
 void syncthreads(const char* site)
 {
@@ -159,12 +178,13 @@ void syncthreads(const char* site)
 				std::to_string(b.n) + " threads (the others exited)");
 		}
 		b.arrived = 0;
+		b.count[(b.gen + 1) % 2] = 0;
 		b.gen++;
 		return;
 	}
 	t->st = WaitBlock;
 	t->wait_gen = b.gen;
-	swapcontext(&t->ctx, &b.sched);
+	swap(t->ctx, b.sched);
 }
 
 void syncwarp(unsigned mask, const char* site) { warp_barrier(mask, site); }
@@ -195,9 +215,17 @@ unsigned vote(unsigned mask, bool pred, const char* site)
 	return r;
 }
 
+unsigned active_mask()
+{
+	const Warp& w = blk->w[me()->lin / 32];
+	return w.exists & ~w.exited;
+}
+
 void trap(const char* what) { fail(what); }
 
-std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, void** args)
+void register_dynamic_shared(void* (*addr)()) { dynamic_shared().push_back(addr); }
+
+std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, unsigned shared, void** args)
 {
 	Block b;
 	b.k = &k;
@@ -210,7 +238,6 @@ std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, void** args)
 			return std::string(k.name) + ": cannot map fiber stacks for " + std::to_string(b.n) + " threads";
 		}
 		b.w[i / 32].exists |= 1u << (i % 32);
-		getcontext(&b.t[i].ctx); // once: makecontext below reuses it for every block
 	}
 	Block* saved = blk;
 	Fiber* saved_cur = cur;
@@ -221,7 +248,15 @@ std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, void** args)
 		for (unsigned by = 0; by < grid.y && b.err.empty(); by++) {
 			for (unsigned bx = 0; bx < grid.x && b.err.empty(); bx++) {
 				block_idx = uint3{bx, by, bz};
+				for (auto addr : dynamic_shared()) {
+					const uint32_t nan = 0x7fc00000u;
+					char* p = (char*)addr();
+					for (unsigned i = 0; i + 4 <= shared; i += 4) {
+						memcpy(p + i, &nan, 4);
+					}
+				}
 				b.live = b.n, b.arrived = 0, b.gen = 0;
+				b.count[0] = b.count[1] = 0;
 				for (Warp& w : b.w) {
 					w.exited = w.arrived = 0;
 				}
@@ -230,10 +265,7 @@ std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, void** args)
 					t.lin = (unsigned)i;
 					t.idx = uint3{i % block.x, i / block.x % block.y, i / (block.x * block.y)};
 					t.st = Ready;
-					t.ctx.uc_stack.ss_sp = stacks[i];
-					t.ctx.uc_stack.ss_size = stack_bytes;
-					t.ctx.uc_link = &b.sched;
-					makecontext(&t.ctx, entry, 0);
+					start(t.ctx, stacks[i], stack_bytes, entry);
 				}
 				for (;;) {
 					bool progress = false, done = true;
@@ -248,7 +280,7 @@ std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, void** args)
 						}
 						t.st = Ready;
 						cur = &t;
-						swapcontext(&b.sched, &t.ctx);
+						swap(b.sched, t.ctx);
 						progress = true;
 					}
 					if (done || !b.err.empty()) {
