@@ -102,7 +102,7 @@ func (c *CUDAPlan) storeMasked() []*Step {
 		first, ok := p.Steps[rs[0]].Op.(*ops.Mask)
 		for _, r := range rs {
 			m, isMask := p.Steps[r].Op.(*ops.Mask)
-			ok = ok && isMask && slices.Equal(m.Values(), first.Values()) && !slices.Contains(p.Outputs, p.Steps[r].Out)
+			ok = ok && isMask && slices.Equal(m.Values(), first.Values()) && !isOutput(p, r)
 		}
 		if !ok {
 			continue
@@ -148,7 +148,7 @@ func gradMaskFolds(p *Plan, steps []*Step) map[int]int {
 	}
 	folds := map[int]int{}
 	for i, st := range steps {
-		if _, ok := st.opIf().(*ops.DenseGradW); !ok || len(readers[i]) != 1 || slices.Contains(p.Outputs, st.Out) {
+		if _, ok := st.opIf().(*ops.DenseGradW); !ok || len(readers[i]) != 1 || isOutput(p, i) {
 			continue
 		}
 		j := readers[i][0]
@@ -175,4 +175,19 @@ func (st *Step) opIf() any {
 		return nil
 	}
 	return st.Op
+}
+
+// isOutput reports whether step i's result is a plan output: its buffer
+// is an output's and no later step writes it.
+func isOutput(p *Plan, i int) bool {
+	b := p.Steps[i].Out
+	if !slices.Contains(p.Outputs, b) {
+		return false
+	}
+	for _, st := range p.Steps[i+1:] {
+		if st.Out == b {
+			return false
+		}
+	}
+	return true
 }
