@@ -1,7 +1,7 @@
 # nflow: normalizing flows for Go.
 GO ?= go
 
-.PHONY: test moons lint vet fmt-check generate generate-check bench bench-quick kernels ptx-check gpu-check gpu-build fuzz
+.PHONY: test moons lint vet fmt-check generate generate-check bench bench-quick kernels ptx-check gpu-check gpu-build gpu-emu fuzz
 
 # The test command (README.md, .ci/run).
 test: fmt-check vet generate-check
@@ -51,6 +51,11 @@ gpu-check: ptx-check
 	eval "$$(scripts/cuda-toolkit.sh --env)" && $(GO) vet -tags gpu ./...
 	scripts/build-gpu.sh build/gpu-check
 	rm -rf build/gpu-check
+
+# Run every gpu test against the CUDA driver emulated on the CPU
+# (internal/cudaemu); the last line counts the kernels executed.
+gpu-emu:
+	scripts/gpu-emu-check.sh
 
 # Build the GPU test binaries and programs into build/gpu for a GPU host
 # (run there with: bash build/gpu/run-gpu.sh).
