@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/tensor"
@@ -104,7 +105,30 @@ func floatArg(v float64) Arg { return Arg{Kind: ArgFloat, Value: uint64(math.Flo
 // LowerCUDA maps every step of p to kernel launches with the default
 // options. Only float32 plans lower; an op without a CUDA kernel is an
 // error naming it.
-func LowerCUDA(p *Plan) (*CUDAPlan, error) { return LowerCUDAWith(p, LowerOptions{}) }
+func LowerCUDA(p *Plan) (*CUDAPlan, error) { return LowerCUDAWith(p, CUDALowerOptions()) }
+
+var lowerOpts struct {
+	sync.Mutex
+	o LowerOptions
+}
+
+// SetCUDALowerOptions sets the options LowerCUDA (and so every program the
+// cuda device compiles from then on) lowers with, and returns the old
+// ones: a switch for tests and benchmarks (the zero value is the default).
+func SetCUDALowerOptions(o LowerOptions) LowerOptions {
+	lowerOpts.Lock()
+	defer lowerOpts.Unlock()
+	old := lowerOpts.o
+	lowerOpts.o = o
+	return old
+}
+
+// CUDALowerOptions returns the options LowerCUDA lowers with.
+func CUDALowerOptions() LowerOptions {
+	lowerOpts.Lock()
+	defer lowerOpts.Unlock()
+	return lowerOpts.o
+}
 
 // LowerCUDAWith maps every step of p to kernel launches:
 //   - a Mask of a bound parameter is applied once, in place, by Init (the
