@@ -32,9 +32,10 @@ func scratchArg() Arg { return Arg{Kind: ArgScratch} }
 func (c *CUDAPlan) useScratch(size int) { c.Scratch = max(c.Scratch, size) }
 
 // sumParts is the second stage: out[i] = scale·Σ_p scratch[p·size + i].
+// Block (32, 8), one block per 32 outputs.
 func sumParts(out Arg, size, parts int, scale float64) Launch {
-	g, b := ElementGrid(size)
-	return Launch{Kernel: "sum_parts", Grid: g, Block: b, Args: []Arg{scratchArg(), out, intArg(size), intArg(parts), floatArg(scale)}}
+	g := [3]int{min((size+tile-1)/tile, maxGridX), 1, 1}
+	return Launch{Kernel: "sum_parts", Grid: g, Block: [3]int{tile, 8, 1}, Args: []Arg{scratchArg(), out, intArg(size), intArg(parts), floatArg(scale)}}
 }
 
 // denseGradW lowers dw = (xᵀ·gz)∘mask of a DenseGradW step (x, gz) into

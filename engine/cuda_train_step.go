@@ -95,3 +95,11 @@ func TrainStepLaunches(p *Plan, cols int) ([]Launch, *CUDAPlan, error) {
 		LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7})...)
 	return ls, c, nil
 }
+
+// StepLaunchCounter is implemented by device trainers that count the
+// kernel launches of a training step as they enqueue them.
+type StepLaunchCounter interface {
+	// LaunchesPerStep is the number of kernels the last full training
+	// step enqueued (the nodes of its CUDA graph); 0 before the first.
+	LaunchesPerStep() int
+}

@@ -34,6 +34,7 @@ type cudaTrainer struct {
 	stepsFull, stepsPerEp int
 	permHost              []int64
 	lossHost              []float32
+	perStep               int // launches of a full step, as enqueued
 }
 
 func (t *cudaTrainer) bad() cu.DevicePtr { return t.counters + counterBad }
@@ -182,13 +183,22 @@ func (t *cudaTrainer) enqueueStep(prog *cudaProgram) error {
 	if err := prog.enqueue(); err != nil {
 		return err
 	}
+	n := len(prog.plan.Launches)
 	for _, l := range TrainerLaunches(prog.plan, t.stepSpec(prog)) {
 		if err := t.launch(prog, l); err != nil {
 			return err
 		}
+		n++
+	}
+	if prog == t.full {
+		t.perStep = n
 	}
 	return nil
 }
+
+// LaunchesPerStep is the number of kernels the last full training step
+// enqueued (the nodes of its CUDA graph); 0 before the first step.
+func (t *cudaTrainer) LaunchesPerStep() int { return t.perStep }
 
 // gather enqueues the gathering of the current step's batch into prog's
 // input (an epoch's first batch, and its short last one).

@@ -188,17 +188,33 @@ extern "C" __global__ void col_sum(const float* g, float* out, long long n, long
 
 // sum_parts computes out[i] = scale·Σ_p part[p·size + i] for i < size, the
 // second stage of a reduction split over the batch (dense_grad_w, col_sum,
-// row_sum_parts), adding the parts in order p = 0..parts−1 in double
-// precision, rounded once (scale is −1/n for the mean negative
-// log-likelihood, 1 otherwise). Grid-stride over size.
+// row_sum_parts; scale is −1/n for the mean negative log-likelihood, 1
+// otherwise). Block (32, 8), grid min(ceil(size/32), 65535): thread (x, y)
+// of a block owns output x of a group of 32 consecutive outputs (coalesced
+// loads) and sums the parts ≡ y (mod 8) in order in double precision; row
+// y = 0 then adds the 8 partial sums in order and rounds once, so the
+// result depends only on size and parts. Grid-stride over the groups.
 extern "C" __global__ void sum_parts(const float* part, float* out, long long size, long long parts, float scale)
 {
-	for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < size; i += (long long)gridDim.x * blockDim.x) {
+	__shared__ double acc[TROWS][TILE];
+	for (long long i0 = (long long)blockIdx.x * TILE; i0 < size; i0 += (long long)gridDim.x * TILE) {
+		const long long i = i0 + threadIdx.x;
 		double s = 0;
-		for (long long p = 0; p < parts; p++) {
-			s += (double)part[p * size + i];
+		if (i < size) {
+			for (long long p = threadIdx.y; p < parts; p += TROWS) {
+				s += (double)part[p * size + i];
+			}
 		}
-		out[i] = (float)((double)scale * s);
+		acc[threadIdx.y][threadIdx.x] = s;
+		__syncthreads();
+		if (threadIdx.y == 0 && i < size) {
+			double t = 0;
+			for (int y = 0; y < TROWS; y++) {
+				t += acc[y][threadIdx.x];
+			}
+			out[i] = (float)((double)scale * t);
+		}
+		__syncthreads();
 	}
 }
 
