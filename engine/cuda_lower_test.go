@@ -104,10 +104,17 @@ func TestLoweredPlanMatchesCPU(t *testing.T) {
 // dense_fwd_add through the same emulation.
 func TestLoweredConditionalPlanMatchesCPU(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
+	if ks := checkLoweredPlan(t, conditionalPlan(rng, 7)); !slices.Contains(ks, "dense_fwd_add") {
+		t.Fatalf("the conditional plan launches %v, no dense_fwd_add", ks)
+	}
+}
+
+// conditionalPlan is the training step of a conditional MAF (MADE with a
+// context input: dense_fwd_add) on n rows of random data and context.
+func conditionalPlan(rng *rand.Rand, n int) zooPlan {
 	flow := must(bijectors.NewMAFStack(2, bijectors.MADEConfig{EventSize: 2, HiddenUnits: []int{8, 8}, Activation: ops.Tanh,
 		ContextSize: 3, KernelInit: bijectors.TorchUniform}, ops.ScaleSoftplus))
 	model := must(dist.NewTransformedDistribution(must(dist.StandardNormal(2, tensor.Float32)), flow))
-	const n = 7
 	g := must(bijectors.NewGraph(tensor.Float32))
 	x := g.Input("x", n, 2)
 	g.Context = g.Input("c", n, 3)
@@ -115,35 +122,6 @@ func TestLoweredConditionalPlanMatchesCPU(t *testing.T) {
 	cost := must(gorgonia.ApplyOp(ops.NewNegMean(), lp))
 	_, params := g.Params()
 	outs := append(gorgonia.Nodes{cost}, must(gorgonia.Grad(cost, params...))...)
-	prog := must(engine.Compile(g.G, gorgonia.Nodes{x, g.Context}, outs, engine.CPU))
-	for _, in := range []*tensor.Dense{prog.Input(0), prog.Input(1)} {
-		for i := range in.Float32s() {
-			in.Float32s()[i] = float32(rng.NormFloat64())
-		}
-	}
-	prog.Run()
-	cp := must(engine.LowerCUDA(prog.Plan()))
-	bufs := make([][]float32, len(cp.Buffers))
-	for i, b := range cp.Buffers {
-		if v, ok := b.Value.(*tensor.Dense); ok {
-			bufs[i] = append([]float32(nil), v.Float32s()...)
-		} else if v, ok := b.Value.(*gorgonia.F32); ok {
-			bufs[i] = []float32{float32(*v)}
-		} else {
-			bufs[i] = make([]float32, b.Size)
-		}
-	}
-	copy(bufs[cp.Inputs[0]], prog.Input(0).Float32s())
-	copy(bufs[cp.Inputs[1]], prog.Input(1).Float32s())
-	if !slices.Contains(launchedKernels(cp), "dense_fwd_add") {
-		t.Fatal("the conditional plan launches no dense_fwd_add")
-	}
-	emulate(t, cp, bufs)
-	for k, b := range cp.Outputs {
-		for j, w := range prog.Output(k).Float32s() {
-			if got := bufs[b][j]; math.Abs(float64(got-w)) > 1e-4*(1+math.Abs(float64(w))) {
-				t.Fatalf("output %d element %d: emulated %g, cpu %g", k, j, got, w)
-			}
-		}
-	}
+	return zooPlan{name: fmt.Sprintf("conditional/N%d", n), g: g, inputs: gorgonia.Nodes{x, g.Context},
+		feed: []*tensor.Dense{normals(rng, n, 2, 1), normals(rng, n, 3, 1)}, outputs: outs}
 }

@@ -400,6 +400,35 @@ func zooExtras(rng *rand.Rand, d int) *dist.TransformedDistribution {
 	return model
 }
 
+// zooKinds are the flow kinds zooPlans builds: the zoo's and zooExtras.
+var zooKinds = []string{"realnvp", "nsf", "nsf-coupling", "glow", "extras"}
+
+// zooPlans builds a model of the given kind (a zoo flow with perturbed
+// parameters, or zooExtras) on D = d and returns its training plans on n
+// rows: density (in a training graph, and for extras also not) and
+// forward direction.
+func zooPlans(rng *rand.Rand, kind string, d, n int) []zooPlan {
+	data := normals(rng, n, d, 2) // some of it outside the splines' [-3, 3]
+	var model *dist.TransformedDistribution
+	if kind == "extras" {
+		model = zooExtras(rng, d)
+	} else {
+		model = must(flows.Build(flows.Spec{Kind: kind, EventSize: d, Layers: 2, Hidden: []int{6, 5},
+			Activation: "tanh", Bins: 4, Seed: rng.Uint64()}))
+		if kind == "glow" {
+			if err := model.InitFromData(normals(rng, 16, d, 2)); err != nil { // N = 1 is too few rows
+				panic(err)
+			}
+		}
+		perturb(model, rng, 0.3)
+	}
+	plans := []zooPlan{densityPlan(model, data, true), forwardPlan(model, normals(rng, n, d, 1.5))}
+	if kind == "extras" {
+		plans = append(plans, densityPlan(model, data, false))
+	}
+	return plans
+}
+
 // TestLoweredZooPlansMatchCPU lowers training plans (density and forward
 // direction, loss and every gradient) of the flow zoo's kinds and of a
 // chain with BatchNormalization, emulates the launches and compares with
@@ -408,27 +437,10 @@ func zooExtras(rng *rand.Rand, d int) *dist.TransformedDistribution {
 func TestLoweredZooPlansMatchCPU(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	launched := map[string]bool{}
-	for _, kind := range []string{"realnvp", "nsf", "nsf-coupling", "glow", "extras"} {
+	for _, kind := range zooKinds {
 		for _, c := range []struct{ d, n int }{{2, 1}, {3, 33}, {3, 5}} {
 			t.Run(fmt.Sprintf("%s/D%d-N%d", kind, c.d, c.n), func(t *testing.T) {
-				data := normals(rng, c.n, c.d, 2) // some of it outside the splines' [-3, 3]
-				var model *dist.TransformedDistribution
-				if kind == "extras" {
-					model = zooExtras(rng, c.d)
-				} else {
-					model = must(flows.Build(flows.Spec{Kind: kind, EventSize: c.d, Layers: 2, Hidden: []int{6, 5},
-						Activation: "tanh", Bins: 4, Seed: rng.Uint64()}))
-					if kind == "glow" {
-						if err := model.InitFromData(normals(rng, 16, c.d, 2)); err != nil { // N = 1 is too few rows
-							t.Fatal(err)
-						}
-					}
-					perturb(model, rng, 0.3)
-				}
-				plans := []zooPlan{densityPlan(model, data, true), forwardPlan(model, normals(rng, c.n, c.d, 1.5))}
-				if kind == "extras" {
-					plans = append(plans, densityPlan(model, data, false))
-				}
+				plans := zooPlans(rng, kind, c.d, c.n)
 				for _, zp := range plans {
 					for _, k := range checkLoweredPlan(t, zp) {
 						launched[k] = true

@@ -49,12 +49,21 @@ struct Block {
 	std::vector<Warp> w;
 	int n = 0, live = 0, arrived = 0;
 	unsigned long gen = 0;
+	// __syncthreads_count's sum for barrier generation g is count[g % 2]:
+	// zeroed when generation g − 1 completes, read before g + 1 can start.
+	int count[2] = {0, 0};
 	const char* site = nullptr;
 	ucontext_t sched;
 	std::string err;
 };
 
 thread_local Block* blk;
+
+std::vector<void* (*)()>& dynamic_shared()
+{
+	static std::vector<void* (*)()> v;
+	return v;
+}
 thread_local std::vector<char*> stacks; // one per fiber slot, reused by every launch
 
 char* stack(int i)
@@ -143,6 +152,15 @@ void warp_barrier(unsigned mask, const char* site)
 
 } // namespace
 
+int syncthreads_count(int pred, const char* site)
+{
+	Block& b = *blk;
+	const unsigned long g = b.gen;
+	b.count[g % 2] += pred != 0;
+	syncthreads(site);
+	return b.count[g % 2];
+}
+
 void syncthreads(const char* site)
 {
 	Block& b = *blk;
@@ -159,6 +177,7 @@ void syncthreads(const char* site)
 				std::to_string(b.n) + " threads (the others exited)");
 		}
 		b.arrived = 0;
+		b.count[(b.gen + 1) % 2] = 0;
 		b.gen++;
 		return;
 	}
@@ -197,7 +216,9 @@ unsigned vote(unsigned mask, bool pred, const char* site)
 
 void trap(const char* what) { fail(what); }
 
-std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, void** args)
+void register_dynamic_shared(void* (*addr)()) { dynamic_shared().push_back(addr); }
+
+std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, unsigned shared, void** args)
 {
 	Block b;
 	b.k = &k;
@@ -221,7 +242,15 @@ std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, void** args)
 		for (unsigned by = 0; by < grid.y && b.err.empty(); by++) {
 			for (unsigned bx = 0; bx < grid.x && b.err.empty(); bx++) {
 				block_idx = uint3{bx, by, bz};
+				for (auto addr : dynamic_shared()) {
+					const uint32_t nan = 0x7fc00000u;
+					char* p = (char*)addr();
+					for (unsigned i = 0; i + 4 <= shared; i += 4) {
+						memcpy(p + i, &nan, 4);
+					}
+				}
 				b.live = b.n, b.arrived = 0, b.gen = 0;
+				b.count[0] = b.count[1] = 0;
 				for (Warp& w : b.w) {
 					w.exited = w.arrived = 0;
 				}

@@ -19,9 +19,10 @@ namespace cudaemu {
 // find_kernel returns the compiled kernel of a PTX entry, or null.
 const KernelInfo* find_kernel(const std::string& name);
 
-// run_grid executes every block of a launch now; it returns "" or what went
-// wrong (a barrier misuse, a deadlock, __trap).
-std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, void** args);
+// run_grid executes every block of a launch now, each with shared bytes of
+// NaN dynamic shared memory; it returns "" or what went wrong (a barrier
+// misuse, a deadlock, __trap).
+std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, unsigned shared, void** args);
 
 // log_launch appends a kernel's name to $CUDAEMU_LAUNCH_LOG the first time
 // the process launches it.
@@ -54,6 +55,21 @@ void fail_sticky(const std::string& msg);
 // unimplemented reports a driver entry point the emulator lacks, once.
 CUresult unimplemented(const char* name);
 
+// cuInit has succeeded; the calling thread's current context.
+extern bool initialized;
+extern thread_local CUcontext current;
+
+// Shared memory per block: the static limit, and what
+// cuFuncSetAttribute may raise the dynamic part to.
+constexpr int static_shared_limit = 48 << 10, optin_shared_limit = 227 << 10;
+
 } // namespace cudaemu
+
+#define NEED_INIT()                                  \
+	do {                                             \
+		if (!cudaemu::initialized) {                 \
+			return CUDA_ERROR_NOT_INITIALIZED;       \
+		}                                            \
+	} while (0)
 
 #endif

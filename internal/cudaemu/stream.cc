@@ -8,6 +8,7 @@
 // capture, so that cuStreamEndCapture then fails with _INVALIDATED.
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <set>
 
 #include "emu.h"
@@ -29,6 +30,7 @@ struct Stream {
 
 Stream legacy; // stream 0, CU_STREAM_LEGACY and CU_STREAM_PER_THREAD
 std::set<Stream*> capturing;
+std::recursive_mutex mu; // guards the streams' state; work runs under it, one launch at a time
 
 Stream* stream(CUstream s)
 {
@@ -62,6 +64,7 @@ struct Event {
 
 CUresult enqueue(CUstream s, Work w)
 {
+	std::lock_guard<std::recursive_mutex> l(mu);
 	Stream* st = stream(s);
 	if (st->capturing) {
 		if (st->invalidated) {
@@ -79,6 +82,7 @@ CUresult enqueue(CUstream s, Work w)
 
 bool capture_refuses(CUstream s)
 {
+	std::lock_guard<std::recursive_mutex> l(mu);
 	if (capturing.empty()) {
 		return false;
 	}
@@ -110,6 +114,7 @@ CUresult cuStreamCreateWithPriority(CUstream* s, unsigned int flags, int) { retu
 
 CUresult cuStreamDestroy(CUstream s)
 {
+	std::lock_guard<std::recursive_mutex> l(mu);
 	Stream* st = stream(s);
 	if (st == &legacy) {
 		return CUDA_ERROR_INVALID_HANDLE;
@@ -154,6 +159,7 @@ CUresult cuStreamWaitEvent(CUstream s, CUevent, unsigned int)
 
 CUresult cuStreamBeginCapture(CUstream s, CUstreamCaptureMode mode)
 {
+	std::lock_guard<std::recursive_mutex> l(mu);
 	Stream* st = stream(s);
 	if (st == &legacy) {
 		return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
@@ -171,6 +177,7 @@ CUresult cuStreamBeginCapture(CUstream s, CUstreamCaptureMode mode)
 
 CUresult cuStreamEndCapture(CUstream s, CUgraph* g)
 {
+	std::lock_guard<std::recursive_mutex> l(mu);
 	Stream* st = stream(s);
 	if (!st->capturing) {
 		return CUDA_ERROR_ILLEGAL_STATE;
@@ -188,6 +195,7 @@ CUresult cuStreamEndCapture(CUstream s, CUgraph* g)
 
 CUresult cuStreamIsCapturing(CUstream s, CUstreamCaptureStatus* status)
 {
+	std::lock_guard<std::recursive_mutex> l(mu);
 	Stream* st = stream(s);
 	*status = !st->capturing ? CU_STREAM_CAPTURE_STATUS_NONE
 		: st->invalidated   ? CU_STREAM_CAPTURE_STATUS_INVALIDATED
@@ -238,6 +246,7 @@ extern "C" CUresult CUDAAPI cuGraphInstantiate(CUgraphExec* e, CUgraph g, CUgrap
 
 CUresult cuGraphLaunch(CUgraphExec e, CUstream s)
 {
+	std::lock_guard<std::recursive_mutex> l(mu);
 	if (sticky) {
 		return sticky;
 	}
