@@ -36,6 +36,16 @@ func LaunchCost(l Launch) Cost {
 			bias = n * out
 		}
 		return Cost{2 * n * in * out, f4 * (n*in + in*out + bias + n*out)}
+	case "sgemm": // A, B, C, e, M, N, K, layout, epi: C holds grid.z partial products
+		m, n, k, epi := a(4), a(5), a(6), a(8)
+		e := 0.0
+		switch {
+		case epi == 1:
+			e = n
+		case epi >= 2 && l.Args[3].Kind != ArgNull:
+			e = m * n
+		}
+		return Cost{2 * m * n * k, f4 * (m*k + k*n + float64(l.Grid[2])*m*n + e)}
 	case "dense_grad_x":
 		n, in, out := a(3), a(4), a(5)
 		return Cost{2 * n * in * out, f4 * (n*out + in*out + n*in)}
@@ -100,22 +110,27 @@ func LaunchCost(l Launch) Cost {
 type Roofline struct {
 	Name        string
 	FLOPs       float64 // FP32 peak, flop/s
+	TF32        float64 // TF32 tensor-core peak, flop/s (sgemm with tf32 on)
 	HBM         float64 // bytes/s
 	SMs         int
 	SMBandwidth float64 // bytes/s one SM moves (L2 to SM)
 	Launch      float64 // seconds per dependent launch
 }
 
-// H200 is the roofline of an NVIDIA H200 (FP32 without tensor cores): 132
-// SMs, about 60 TFLOP/s, 4.8 TB/s of HBM3e, 64 bytes per cycle per SM at
+// H200 is the roofline of an NVIDIA H200: 132 SMs, about 60 TFLOP/s FP32
+// (about 4 times that in TF32 on tensor cores), 4.8 TB/s of HBM3e, 64 bytes per cycle per SM at
 // 1.98 GHz, and about 2.5 µs per dependent kernel in a CUDA graph.
-var H200 = Roofline{Name: "H200", FLOPs: 60e12, HBM: 4.8e12, SMs: 132, SMBandwidth: 64 * 1.98e9, Launch: 2.5e-6}
+var H200 = Roofline{Name: "H200", FLOPs: 60e12, TF32: 4 * 60e12, HBM: 4.8e12, SMs: 132, SMBandwidth: 64 * 1.98e9, Launch: 2.5e-6}
 
 // Time models the seconds l takes on r.
 func (r Roofline) Time(l Launch) float64 {
 	c := LaunchCost(l)
 	sms := float64(min(max(l.Grid[0]*l.Grid[1]*l.Grid[2], 1), r.SMs))
-	compute := c.FLOPs / (r.FLOPs * sms / float64(r.SMs))
+	peak := r.FLOPs
+	if l.Kernel == "sgemm" && len(l.Args) > 10 && l.Args[10].Value != 0 {
+		peak = r.TF32
+	}
+	compute := c.FLOPs / (peak * sms / float64(r.SMs))
 	memory := c.Bytes / math.Min(r.HBM, sms*r.SMBandwidth)
 	return math.Max(compute, memory) + r.Launch
 }

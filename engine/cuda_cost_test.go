@@ -38,3 +38,39 @@ func TestLaunchCost(t *testing.T) {
 		t.Errorf("flop-bound times: one block %g s, 132 blocks %g s", one, all)
 	}
 }
+
+// TestSGEMMLowering checks that large batches run their products on sgemm,
+// FP32 unless LowerOptions.TF32, and that the roofline gives TF32 its
+// tensor-core peak.
+func TestSGEMMLowering(t *testing.T) {
+	p := labPlan(labModel(2, []int{64, 64}), engine.SGEMMMinRows)
+	for _, tf32 := range []bool{false, true} {
+		c := must(engine.LowerCUDAWith(p, engine.LowerOptions{TF32: tf32}))
+		n := 0
+		var tcTime, fpTime float64
+		for _, l := range c.Launches {
+			switch l.Kernel {
+			case "dense_fwd", "dense_grad_x", "dense_grad_w":
+				t.Errorf("batch %d launches %s", engine.SGEMMMinRows, l.Kernel)
+			case "sgemm":
+				n++
+				if got := l.Args[10].Value == 1; got != tf32 {
+					t.Errorf("TF32 %v: sgemm's tf32 argument %d", tf32, l.Args[10].Value)
+				}
+				fp32 := l
+				fp32.Args = append([]engine.Arg(nil), l.Args...)
+				fp32.Args[10] = engine.Arg{Kind: engine.ArgInt}
+				tcTime += engine.H200.Time(l)
+				fpTime += engine.H200.Time(fp32)
+			}
+		}
+		// 3 MADEs × (3 forward products + 3 weight gradients + 3 input
+		// gradients), less the first layer's input gradient of the first MADE.
+		if n != 26 {
+			t.Errorf("TF32 %v: %d sgemm launches, want 26", tf32, n)
+		}
+		if tf32 && !(tcTime < fpTime) || !tf32 && tcTime != fpTime {
+			t.Errorf("TF32 %v: modelled sgemm time %g s, %g s in FP32", tf32, tcTime, fpTime)
+		}
+	}
+}

@@ -159,6 +159,48 @@ func (e *planEmulator) launch(t *testing.T, li int, l engine.Launch) {
 				}
 				o[i] = float32(scale * s)
 			}
+		case "sgemm": // C = epi(A·B) by layout; layout 2 splits K over grid.z (chunks rounded up to 8)
+			m, n, k, layout, epi := num(4), num(5), num(6), num(7), num(8)
+			act, parts := ops.Activation(num(9)), l.Grid[2]
+			a, b, e := ptr(0), ptr(1), ptr(3)
+			chunk := ((k+parts-1)/parts + 7) / 8 * 8
+			for z := 0; z < parts; z++ {
+				lo, hi := 0, k
+				if layout == 2 {
+					lo, hi = min(k, z*chunk), min(k, (z+1)*chunk)
+				}
+				dst := ptr(2)[z*m*n : (z+1)*m*n]
+				for i := 0; i < m; i++ {
+					for j := 0; j < n; j++ {
+						var v float32
+						for q := lo; q < hi; q++ {
+							switch layout {
+							case 0:
+								v += a[i*k+q] * b[q*n+j]
+							case 1:
+								v += a[i*k+q] * b[j*k+q]
+							default:
+								v += a[q*m+i] * b[q*n+j]
+							}
+						}
+						switch epi {
+						case 1, 2:
+							bias := e[j]
+							if epi == 2 {
+								bias = e[i*n+j]
+							}
+							out := []float32{0}
+							must(ops.NewDense(1, 1, nil, act)).Exec32(out, [][]float32{{v}, {1}, {bias}}, []tensor.Shape{{1, 1}, {1, 1}, {1}})
+							v = out[0]
+						case 3:
+							if e != nil {
+								v *= e[i*n+j]
+							}
+						}
+						dst[i*n+j] = v
+					}
+				}
+			}
 		case "block_program":
 			e.blockProgram(t, li, l, num(1))
 		case "mask_mul":

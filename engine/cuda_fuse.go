@@ -25,9 +25,8 @@ var BlockOps = []string{
 // table: the opcode, then up to 15 arguments.
 const ProgSlots = 16
 
-// fuse replaces each run of two or more consecutive launches that the
-// block program implements (unsplit: no partial sums) by one block_program
-// launch of one block of 32×8 threads.
+// fuse replaces each run of two or more consecutive fusable launches by
+// one block_program launch of one block of 32×8 threads.
 func (c *CUDAPlan) fuse(ls []Launch) []Launch {
 	var out, run []Launch
 	flush := func() {
@@ -62,6 +61,10 @@ func (c *CUDAPlan) fuse(ls []Launch) []Launch {
 	return out
 }
 
+// fusable reports whether l can run in a block program and gains by it
+// on the H200 roofline: its work on one SM takes no longer than it does
+// as a launch of its own, launch latency included (a small model's ops
+// fuse; a wide model's 1024×1024 products keep their grids).
 func fusable(l Launch) bool {
 	if !slices.Contains(BlockOps, l.Kernel) || len(l.Args) >= ProgSlots {
 		return false
@@ -71,7 +74,9 @@ func fusable(l Launch) bool {
 			return false
 		}
 	}
-	return true
+	one := l
+	one.Grid = [3]int{1, 1, 1}
+	return H200.Time(one)-H200.Launch <= H200.Time(l)
 }
 
 // storeMasked returns copies of p's steps in which every Mask of a bound

@@ -63,12 +63,18 @@ func TestLabTrainStepLaunches(t *testing.T) {
 }
 
 // TestReductionsSplitAtLargeBatch checks that at N = 65536 every launch
-// that reduces over the batch has at least 4 blocks per SM of an H200.
+// that reduces over the batch (sgemm's weight gradients, the bias sums,
+// the loss and the row sums) has at least 4 blocks per SM of an H200.
 func TestReductionsSplitAtLargeBatch(t *testing.T) {
 	c := must(engine.LowerCUDA(labPlan(labModel(2, []int{128, 128}), 65536)))
 	seen := map[string]bool{}
 	for _, l := range c.Launches {
 		switch l.Kernel {
+		case "sgemm":
+			if l.Args[7].Value != 2 { // dx and the forward products are not reductions over the batch
+				continue
+			}
+			fallthrough
 		case "dense_grad_w", "col_sum", "row_sum_parts", "log_scale_sum", "normal_log_prob":
 			seen[l.Kernel] = true
 			if blocks := l.Grid[0] * l.Grid[1] * l.Grid[2]; blocks < engine.MinReduceBlocks {
@@ -78,7 +84,7 @@ func TestReductionsSplitAtLargeBatch(t *testing.T) {
 			t.Errorf("N = 65536 launches %s %v", l.Kernel, l.Grid)
 		}
 	}
-	if len(seen) != 5 {
+	if len(seen) != 5 || seen["dense_grad_w"] { // sgemm's weight gradient at this batch
 		t.Errorf("reductions launched: %v", seen)
 	}
 	if c.Scratch == 0 {
@@ -105,6 +111,8 @@ func TestFusedAndSplitPlansMatchCPU(t *testing.T) {
 		{3, 65, false, "dense_grad_w", []int{8, 8}, false},
 		{2, 700, false, "sum_parts", []int{8, 8}, true},
 		{1, 700, false, "row_sum_parts", []int{3}, false},
+		{2, 1100, false, "sgemm", []int{40, 33}, true},
+		{3, 1029, false, "sgemm", []int{5}, false},
 	} {
 		t.Run(fmt.Sprintf("D%d-N%d-nofuse%v", c.d, c.n, c.noFuse), func(t *testing.T) {
 			model := labModel(c.d, c.hidden)

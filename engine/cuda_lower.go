@@ -62,6 +62,7 @@ type CUDAPlan struct {
 	Init     []Launch
 	Consts   []ConstArray
 	Scratch  int
+	opts     LowerOptions
 }
 
 // LowerOptions tunes LowerCUDAWith.
@@ -70,6 +71,10 @@ type LowerOptions struct {
 	// FuseMaxRows rows or fewer, where runs of ops otherwise become one
 	// block_program launch.
 	NoFuse bool
+	// TF32 lets the large-batch matrix products (sgemm) use TF32 tensor
+	// cores (operands rounded to a 10-bit mantissa, FP32 accumulation);
+	// off, they are FP32 throughout. Not yet validated on a GPU.
+	TF32 bool
 }
 
 const (
@@ -141,7 +146,7 @@ func LowerCUDAWith(p *Plan, o LowerOptions) (*CUDAPlan, error) {
 	if p.DType != tensor.Float32 {
 		return nil, fmt.Errorf("engine: the cuda device runs float32 only, the plan is %v", p.DType)
 	}
-	c := &CUDAPlan{Plan: p}
+	c := &CUDAPlan{Plan: p, opts: o}
 	steps := c.storeMasked()
 	folds := gradMaskFolds(p, steps)
 	for i, st := range steps {
@@ -196,27 +201,18 @@ func (c *CUDAPlan) lower(st *Step) ([]Launch, error) {
 		if op.Mask() != nil {
 			return nil, fmt.Errorf("engine: %v: masked Dense has no cuda kernel; mask the kernel with ops.Mask", op)
 		}
-		n := s[0][0]
-		g, b := TileGrid(n, op.Out)
-		return []Launch{{Kernel: "dense_fwd", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(in[2]), buf(out),
-			intArg(n), intArg(op.In), intArg(op.Out), intArg(int(op.Act))}}}, nil
+		return c.denseFwd("dense_fwd", in, out, s[0][0], op.In, op.Out, op.Act), nil
 	case *ops.DenseAdd:
 		if op.Mask() != nil {
 			return nil, fmt.Errorf("engine: %v: masked DenseAdd has no cuda kernel; mask the kernel with ops.Mask", op)
 		}
-		n := s[0][0]
-		g, b := TileGrid(n, op.Out)
-		return []Launch{{Kernel: "dense_fwd_add", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(in[2]), buf(out),
-			intArg(n), intArg(op.In), intArg(op.Out), intArg(int(op.Act))}}}, nil
+		return c.denseFwd("dense_fwd_add", in, out, s[0][0], op.In, op.Out, op.Act), nil
 	case *ops.DenseGradX:
 		d := op.Layer()
 		if d.Mask() != nil {
 			return nil, fmt.Errorf("engine: %v: masked Dense has no cuda kernel", op)
 		}
-		n := s[0][0]
-		g, b := TileGrid(n, d.In)
-		return []Launch{{Kernel: "dense_grad_x", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(out),
-			intArg(n), intArg(d.In), intArg(d.Out)}}}, nil
+		return c.denseGradX(in, out, s[0][0], d.In, d.Out), nil
 	case *ops.DenseGradW:
 		d := op.Layer()
 		if d.Mask() != nil {

@@ -42,6 +42,9 @@ func sumParts(out Arg, size, parts int, scale float64) Launch {
 // buffer out; mask is a constant or a null pointer.
 func (c *CUDAPlan) denseGradW(st *Step, out int, mask Arg) []Launch {
 	n, in, o := st.Shapes[0][0], st.Shapes[0][1], st.Shapes[1][1]
+	if n >= SGEMMMinRows {
+		return c.sgemmGradW(st, out, mask)
+	}
 	g, b := TileGrid(in, o)
 	s := reduceSplits(n, g[0]*g[1])
 	args := []Arg{buf(st.In[0]), buf(st.In[1]), buf(out), intArg(n), intArg(in), intArg(o), mask}

@@ -83,6 +83,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rounds := fs.Int("rounds", 3, "timed rounds per figure; the median is reported")
 	seconds := fs.Float64("seconds", 0.5, "length of each timed round")
 	asJSON := fs.Bool("json", false, "print one JSON line per measurement instead of a table")
+	tf32 := fs.Bool("tf32", false, "cuda: let the large-batch matrix products use TF32 tensor cores (default FP32)")
 	launches := fs.Bool("launches", false, "print each training step's CUDA launches (kernel, grid, block, FLOPs, bytes, modelled H200 time) and exit; needs no GPU")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -114,6 +115,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if !found {
 			return fmt.Errorf("-model: unknown model %q, expected lab, deep or wide", name)
 		}
+	}
+	if *tf32 {
+		defer engine.SetCUDALowerOptions(engine.SetCUDALowerOptions(engine.LowerOptions{TF32: true}))
 	}
 	if *launches {
 		for _, m := range ms {
