@@ -1,5 +1,5 @@
 // Block execution: a grid runs block after block on the calling OS thread;
-// a block's threads are ucontext fibers that a round-robin scheduler
+// a block's threads are fibers (fiber.h) that a round-robin scheduler
 // resumes in linear thread order. A fiber runs until it finishes or waits
 // at a barrier (__syncthreads: the block's live threads; a warp operation:
 // the lanes of its mask), so a kernel without barriers costs one context
@@ -8,7 +8,6 @@
 // pending warp operation, a deadlock) fails the launch with a message that
 // names the kernel, the block and the source line.
 #include <sys/mman.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "emu.h"
+#include "fiber.h"
 
 namespace cudaemu {
 
@@ -30,7 +30,7 @@ constexpr size_t stack_bytes = 256 << 10; // per fiber, committed lazily by the 
 enum State { Ready, WaitBlock, WaitWarp, Done };
 
 struct Thread : Fiber {
-	ucontext_t ctx;
+	Context ctx;
 	State st;
 	unsigned long wait_gen;
 };
@@ -53,7 +53,7 @@ struct Block {
 	// zeroed when generation g − 1 completes, read before g + 1 can start.
 	int count[2] = {0, 0};
 	const char* site = nullptr;
-	ucontext_t sched;
+	Context sched;
 	std::string err;
 };
 
@@ -97,7 +97,7 @@ std::string where(const Thread* t)
 	if (b.err.empty()) {
 		b.err = std::string(b.k->name) + ": " + where(me()) + ": " + msg;
 	}
-	swapcontext(&me()->ctx, &b.sched);
+	swap(me()->ctx, b.sched);
 	__builtin_unreachable();
 }
 
@@ -118,7 +118,8 @@ void entry()
 	if (w.arrived != 0 && (w.mask >> (t->lin % 32) & 1)) {
 		fail(std::string("exited while its warp waits for it at ") + w.site);
 	}
-	// returning resumes uc_link, the scheduler
+	swap(t->ctx, b.sched); // for good: the scheduler never resumes a finished thread
+	__builtin_unreachable();
 }
 
 // warp_barrier waits until every existing lane of mask has arrived.
@@ -147,7 +148,7 @@ void warp_barrier(unsigned mask, const char* site)
 	}
 	t->st = WaitWarp;
 	t->wait_gen = w.gen;
-	swapcontext(&t->ctx, &b.sched);
+	swap(t->ctx, b.sched);
 }
 
 } // namespace
@@ -183,7 +184,7 @@ void syncthreads(const char* site)
 	}
 	t->st = WaitBlock;
 	t->wait_gen = b.gen;
-	swapcontext(&t->ctx, &b.sched);
+	swap(t->ctx, b.sched);
 }
 
 void syncwarp(unsigned mask, const char* site) { warp_barrier(mask, site); }
@@ -214,6 +215,12 @@ unsigned vote(unsigned mask, bool pred, const char* site)
 	return r;
 }
 
+unsigned active_mask()
+{
+	const Warp& w = blk->w[me()->lin / 32];
+	return w.exists & ~w.exited;
+}
+
 void trap(const char* what) { fail(what); }
 
 void register_dynamic_shared(void* (*addr)()) { dynamic_shared().push_back(addr); }
@@ -231,7 +238,6 @@ std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, unsigned shared
 			return std::string(k.name) + ": cannot map fiber stacks for " + std::to_string(b.n) + " threads";
 		}
 		b.w[i / 32].exists |= 1u << (i % 32);
-		getcontext(&b.t[i].ctx); // once: makecontext below reuses it for every block
 	}
 	Block* saved = blk;
 	Fiber* saved_cur = cur;
@@ -259,10 +265,7 @@ std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, unsigned shared
 					t.lin = (unsigned)i;
 					t.idx = uint3{i % block.x, i / block.x % block.y, i / (block.x * block.y)};
 					t.st = Ready;
-					t.ctx.uc_stack.ss_sp = stacks[i];
-					t.ctx.uc_stack.ss_size = stack_bytes;
-					t.ctx.uc_link = &b.sched;
-					makecontext(&t.ctx, entry, 0);
+					start(t.ctx, stacks[i], stack_bytes, entry);
 				}
 				for (;;) {
 					bool progress = false, done = true;
@@ -277,7 +280,7 @@ std::string run_grid(const KernelInfo& k, dim3 grid, dim3 block, unsigned shared
 						}
 						t.st = Ready;
 						cur = &t;
-						swapcontext(&b.sched, &t.ctx);
+						swap(b.sched, t.ctx);
 						progress = true;
 					}
 					if (done || !b.err.empty()) {

@@ -1,7 +1,7 @@
 // CUDA device-side shim: lets an unmodified kernels/*.cu compile as C++20
 // with g++ (-ffp-contract=off) into the emulated driver (README.md here).
 //
-// A block's threads are fibers on one OS thread (block.cc): threadIdx reads
+// A block's threads are fibers on one OS thread (block.cc, fiber.h): threadIdx reads
 // the running fiber, __syncthreads and the warp intrinsics are real
 // barriers among the block's (or warp's) live fibers, __shared__ is static
 // storage (thread_local, so one copy per OS thread that runs blocks),
@@ -16,6 +16,10 @@
 #include <cstring>
 #include <type_traits>
 #include <utility>
+
+// CUDAEMU is defined for kernels that need a plain C++ path here (inline
+// PTX such as mma.sync cannot run on the CPU); __CUDA_ARCH__ is not.
+#define CUDAEMU 1
 
 #define __global__
 #define __device__
@@ -58,6 +62,9 @@ void syncwarp(unsigned mask, const char* site);
 uint64_t exchange(unsigned mask, uint64_t v, int src, const char* site);
 // vote returns the mask of lanes in mask whose pred is true.
 unsigned vote(unsigned mask, bool pred, const char* site);
+// active_mask returns the calling warp's lanes that exist and have not
+// exited (__activemask: lanes run in lock step only at warp operations).
+unsigned active_mask();
 [[noreturn]] void trap(const char* what);
 
 // Dynamic shared memory: build.mk defines each `extern __shared__ T name[]`
@@ -144,6 +151,7 @@ inline T atomic_update_fp(T* p, F f)
 #define __shfl_up_sync(m, v, ...) cudaemu_shfl_up(m, v, CUDAEMU_SITE, __VA_ARGS__)
 #define __ballot_sync(m, p) cudaemu::vote(m, (p), CUDAEMU_SITE)
 #define __any_sync(m, p) (cudaemu::vote(m, (p), CUDAEMU_SITE) != 0u)
+#define __activemask() cudaemu::active_mask()
 #define __all_sync(m, p) (cudaemu::vote(m, (p), CUDAEMU_SITE) == cudaemu::vote(m, true, CUDAEMU_SITE))
 
 inline unsigned cudaemu_mask_or_full() { return 0xffffffffu; }

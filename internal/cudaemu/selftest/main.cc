@@ -73,10 +73,10 @@ void warps(CUmodule m)
 		CHECK(cuMemFree(out));
 	}
 	CUdeviceptr out;
-	CHECK(cuMemAlloc(&out, 6 * sizeof(unsigned)));
+	CHECK(cuMemAlloc(&out, 7 * sizeof(unsigned)));
 	void* args[] = {&out};
-	CHECK(cuLaunchKernel(fn(m, "ballots"), 1, 1, 1, 64, 1, 1, 0, nullptr, args, nullptr));
-	auto v = download<unsigned>(out, 6);
+	CHECK(cuLaunchKernel(fn(m, "ballots"), 1, 1, 1, 96, 1, 1, 0, nullptr, args, nullptr));
+	auto v = download<unsigned>(out, 7);
 	unsigned b0 = 0, b1 = 0;
 	for (int l = 0; l < 32; l++) {
 		b0 |= (l % 3 == 0) << l;
@@ -84,6 +84,7 @@ void warps(CUmodule m)
 	}
 	expect(v[0] == b0 && v[3] == b1, "__ballot_sync");
 	expect(v[1] == 1 && v[2] == 1 && v[4] == 1 && v[5] == 0, "__any_sync / __all_sync");
+	expect(v[6] == 0xfffffc00u, "__activemask after lanes 0..9 exited");
 	CHECK(cuMemFree(out));
 }
 

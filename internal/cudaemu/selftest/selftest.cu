@@ -34,10 +34,21 @@ extern "C" __global__ void warp_sums(float* out)
 }
 
 // ballots writes, per warp of a full block, the ballot of lanes whose index
-// is a multiple of 3 and whether any and all lanes are below 40.
+// is a multiple of 3 and whether any and all lanes are below 40; and, for
+// the third warp (a block of 96), __activemask() in lane 31 once lanes
+// 0..9 have exited and 10..31 met at a __syncwarp.
 extern "C" __global__ void ballots(unsigned* out)
 {
 	const int t = threadIdx.x;
+	if (t >= 64) {
+		if (t >= 74) {
+			__syncwarp(0xfffffc00u);
+			if (t == 95) {
+				out[6] = __activemask();
+			}
+		}
+		return;
+	}
 	const unsigned b = __ballot_sync(0xffffffffu, t % 3 == 0);
 	const bool any = __any_sync(0xffffffffu, t < 40), all = __all_sync(0xffffffffu, t < 40);
 	if (t % 32 == 0) {
