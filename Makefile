@@ -1,7 +1,7 @@
 # nflow: normalizing flows for Go.
 GO ?= go
 
-.PHONY: test moons lint vet fmt-check generate generate-check bench bench-quick kernels ptx-check gpu-check gpu-build gpu-emu fuzz
+.PHONY: test moons lint vet fmt-check generate generate-check bench bench-quick kernels ptx-check gpu-check cuda12-check gpu-build gpu-emu fuzz
 
 # The test command (README.md, .ci/run).
 test: fmt-check vet generate-check
@@ -45,12 +45,16 @@ kernels:
 ptx-check:
 	scripts/gen-ptx.sh --check
 
-# Compile-check the gpu build: vet with the CUDA headers, build every GPU
-# test binary and program, and check the PTX is current.
-gpu-check: ptx-check
+# Compile-check the gpu build: vet with the CUDA headers (11.8, and 12's
+# cuda.h), build every GPU test binary and program, and check the PTX is current.
+gpu-check: ptx-check cuda12-check
 	eval "$$(scripts/cuda-toolkit.sh --env)" && $(GO) vet -tags gpu ./...
 	scripts/build-gpu.sh build/gpu-check
 	rm -rf build/gpu-check
+
+# Compile the gpu build's cgo against CUDA 12's cuda.h (fetched once, 1 MB kept).
+cuda12-check:
+	scripts/cuda12-check.sh
 
 # Run every gpu test against the CUDA driver emulated on the CPU
 # (internal/cudaemu); the last line counts the kernels executed.

@@ -10,7 +10,8 @@ import (
 )
 
 // LogProbOn is LogProb computed on dev: the cuda device runs the density
-// graph on the GPU (float32 models). On the cpu it is LogProb.
+// graph on the GPU (float32 models) with the parameters as they are at the
+// call, like the cpu. On the cpu it is LogProb.
 func LogProbOn(dev engine.Device, d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 	if dev == nil || dev.Name() == "cpu" {
 		return LogProb(d, x)
@@ -43,7 +44,8 @@ func LogProbOn(dev engine.Device, d Distribution, x *tensor.Dense) (*tensor.Dens
 // SampleOn draws n samples of t on dev. On the cuda device the base draws
 // come from a counter-based generator on the GPU seeded by seed (the base
 // must be a standard normal), and the forward pass runs there too. On the
-// cpu it is Sample with a generator seeded by seed.
+// cpu it is Sample with a generator seeded by seed. On either, each call
+// starts seed's stream afresh: equal seeds give equal samples.
 func SampleOn(dev engine.Device, t *TransformedDistribution, n int, seed uint64) (*tensor.Dense, error) {
 	if dev == nil || dev.Name() == "cpu" {
 		return t.Sample(n, newRand(seed))
@@ -58,7 +60,7 @@ func SampleOn(dev engine.Device, t *TransformedDistribution, n int, seed uint64)
 		return nil, fmt.Errorf("%v: sampling on %s needs a standard normal base", t, dev.Name())
 	}
 	d := t.EventSize()
-	key := engine.Key{Owner: t, Kind: fmt.Sprintf("sample@%s#%d", dev.Name(), seed), Rows: n, Cols: d, DType: t.DType()}
+	key := engine.Key{Owner: t, Kind: "sample@" + dev.Name(), Rows: n, Cols: d, DType: t.DType()}
 	s, err := deviceSamplers.get(key, func() (engine.Sampler, error) {
 		g, err := bijectors.NewGraph(t.DType())
 		if err != nil {
@@ -69,12 +71,12 @@ func SampleOn(dev engine.Device, t *TransformedDistribution, n int, seed uint64)
 		if err != nil {
 			return nil, err
 		}
-		return engine.NewDeviceSampler(dev, g.G, z, gorgonia.Nodes{y}, seed)
+		return engine.NewDeviceSampler(dev, g.G, z, gorgonia.Nodes{y})
 	})
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.Sample()
+	out, err := s.Sample(seed)
 	if err != nil {
 		return nil, fmt.Errorf("%v on %s: %w", t, dev.Name(), err)
 	}

@@ -59,12 +59,15 @@ func newCUDADevice() (*cudaDev, error) {
 var entryRE = regexp.MustCompile(`\.entry\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
 
 func (d *cudaDev) setup() error {
+	if err := cuInitError(); err != nil {
+		return err
+	}
 	n, err := cu.NumDevices()
 	if err != nil {
-		return cudaErr("cuDeviceGetCount", err)
+		return fmt.Errorf("%w: %w", ErrNoDevice, cudaErr("cuDeviceGetCount", err))
 	}
 	if n == 0 {
-		return &CUDAError{Op: "cuDeviceGetCount", Err: fmt.Errorf("no CUDA device")}
+		return fmt.Errorf("%w: cuDeviceGetCount found none", ErrNoDevice)
 	}
 	dev, err := cu.GetDevice(0)
 	if err != nil {
@@ -147,6 +150,15 @@ func (p *memPool) release(ptr cu.DevicePtr, size int64) {
 		size = 4
 	}
 	p.free[size] = append(p.free[size], ptr)
+}
+
+// hostPtr is the address of s's first element, or nil for an empty s
+// (upload and download copy nothing for zero bytes).
+func hostPtr[T any](s []T) unsafe.Pointer {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Pointer(&s[0])
 }
 
 // upload copies host memory to the device, asynchronously on the stream.

@@ -3,6 +3,7 @@
 package engine_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -20,7 +21,7 @@ func cudaOrSkip(t *testing.T) engine.Device {
 	t.Helper()
 	dev, err := engine.DeviceByName("cuda")
 	if err != nil {
-		t.Skipf("no CUDA device: %v", err)
+		t.Skip(err) // "no usable CUDA device: <reason>"
 	}
 	return dev
 }
@@ -143,5 +144,40 @@ func TestCUDATrainerMatchesCPU(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCUDAEmptyInputIsTheCPUError compiles a density graph and a sampling
+// graph on zero rows for the GPU: each is the error the CPU's plan gives
+// (wrapping ErrEmptyInput), never a panic at the call.
+func TestCUDAEmptyInputIsTheCPUError(t *testing.T) {
+	dev := cudaOrSkip(t)
+	model := randomFlow(rand.New(rand.NewPCG(7, 8)), 2, tensor.Float32)
+	g := must(bijectors.NewGraph(tensor.Float32))
+	x := g.Input("x", 0, 2)
+	lp := must(model.LogProbNode(g, x))
+	_, cpuErr := engine.NewPlan(g.G, gorgonia.Nodes{x}, gorgonia.Nodes{lp})
+	if !errors.Is(cpuErr, engine.ErrEmptyInput) {
+		t.Fatalf("cpu plan on a [0, 2] input: error %v, want one wrapping ErrEmptyInput", cpuErr)
+	}
+	f, err := engine.NewDeviceFunc(dev, g.G, gorgonia.Nodes{x}, gorgonia.Nodes{lp})
+	if err == nil {
+		_, err = f.Call(tensor.New(tensor.WithShape(0, 2), tensor.Of(tensor.Float32)))
+	}
+	if err == nil || err.Error() != cpuErr.Error() {
+		t.Errorf("gpu density on a [0, 2] input: error %v, want the cpu's %q", err, cpuErr)
+	}
+	gs := must(bijectors.NewGraph(tensor.Float32))
+	z := gs.Input("z", 0, 2)
+	y, _, err := model.Bijector.ForwardNode(gs, z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := engine.NewDeviceSampler(dev, gs.G, z, gorgonia.Nodes{y})
+	if err == nil {
+		_, err = s.Sample(1)
+	}
+	if !errors.Is(err, engine.ErrEmptyInput) {
+		t.Errorf("gpu sampler on a [0, 2] input: error %v, want one wrapping ErrEmptyInput", err)
 	}
 }

@@ -4,6 +4,11 @@ package engine
 
 // Stream capture and CUDA graphs, which gorgonia.org/cu v0.9.6 does not
 // wrap: begin and end capture on a stream, instantiate, launch, destroy.
+//
+// Instantiation calls cuGraphInstantiateWithFlags, which CUDA 11.4 and later
+// headers all declare with one signature; the plain name cuGraphInstantiate
+// is a macro for the 5-argument _v2 in CUDA 11 but for WithFlags in CUDA 12.
+// `make cuda12-check` compiles this file against CUDA 12's cuda.h.
 
 /*
 #cgo LDFLAGS: -lcuda
@@ -13,7 +18,7 @@ static CUresult nflowBeginCapture(CUstream s) {
 	return cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
 }
 static CUresult nflowEndCapture(CUstream s, CUgraph *g) { return cuStreamEndCapture(s, g); }
-static CUresult nflowInstantiate(CUgraphExec *e, CUgraph g) { return cuGraphInstantiate(e, g, NULL, NULL, 0); }
+static CUresult nflowInstantiate(CUgraphExec *e, CUgraph g) { return cuGraphInstantiateWithFlags(e, g, 0); }
 static CUresult nflowGraphLaunch(CUgraphExec e, CUstream s) { return cuGraphLaunch(e, s); }
 static CUresult nflowGraphExecDestroy(CUgraphExec e) { return cuGraphExecDestroy(e); }
 static CUresult nflowGraphDestroy(CUgraph g) { return cuGraphDestroy(g); }

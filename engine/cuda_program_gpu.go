@@ -4,7 +4,7 @@ package engine
 
 import (
 	"fmt"
-	"unsafe"
+	"math"
 
 	"gorgonia.org/cu"
 	"gorgonia.org/gorgonia"
@@ -82,7 +82,7 @@ func (d *cudaDev) newProgram(p *Plan, shared map[*tensor.Dense]cu.DevicePtr, con
 				if err != nil {
 					return err
 				}
-				if err := d.upload(prog.addr[i], unsafe.Pointer(&host[0]), int64(len(host))*4); err != nil {
+				if err := d.upload(prog.addr[i], hostPtr(host), int64(len(host))*4); err != nil {
 					return err
 				}
 			}
@@ -99,11 +99,11 @@ func (d *cudaDev) newProgram(p *Plan, shared map[*tensor.Dense]cu.DevicePtr, con
 					return err
 				}
 			case len(c.F32) > 0:
-				if err := d.upload(prog.cAddr[i], unsafe.Pointer(&c.F32[0]), int64(len(c.F32))*4); err != nil {
+				if err := d.upload(prog.cAddr[i], hostPtr(c.F32), int64(len(c.F32))*4); err != nil {
 					return err
 				}
 			case len(c.I64) > 0:
-				if err := d.upload(prog.cAddr[i], unsafe.Pointer(&c.I64[0]), int64(len(c.I64))*8); err != nil {
+				if err := d.upload(prog.cAddr[i], hostPtr(c.I64), int64(len(c.I64))*8); err != nil {
 					return err
 				}
 			}
@@ -167,9 +167,23 @@ func (p *cudaProgram) free() {
 	p.d.do(func() error { p.d.pool.release(p.base, p.size); return nil })
 }
 
-// cudaFunc runs a program per call: upload inputs, launch, download outputs.
+// cudaFunc runs a program per call: refresh the parameters, upload the
+// inputs, launch, download the outputs.
 type cudaFunc struct {
-	prog *cudaProgram
+	prog  *cudaProgram
+	bound []boundCopy
+}
+
+// boundCopy is a Bound buffer (a parameter or constant) and the values
+// last uploaded for it. The CPU executor reads parameters in place, so a
+// call after the host changed them (further training) must see the new
+// values: each call compares the host values with last (one pass, O(P) for
+// P parameter values, against the pass's O(N·P)) and uploads only the
+// buffers that differ.
+type boundCopy struct {
+	buf   int
+	value gorgonia.Value
+	last  []float32
 }
 
 func newCUDAFunc(dev Device, plan *Plan) (Caller, error) {
@@ -181,7 +195,43 @@ func newCUDAFunc(dev Device, plan *Plan) (Caller, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cudaFunc{prog: prog}, nil
+	f := &cudaFunc{prog: prog}
+	for i, b := range prog.plan.Buffers {
+		if b.Role != Bound {
+			continue
+		}
+		host, err := boundFloats(b.Value)
+		if err != nil {
+			return nil, err
+		}
+		f.bound = append(f.bound, boundCopy{buf: i, value: b.Value, last: append([]float32(nil), host...)})
+	}
+	return f, nil
+}
+
+// refresh uploads every Bound buffer whose host values changed since the
+// last upload (device thread only). Values compare bit for bit, so a NaN
+// parameter that stays NaN is not re-sent.
+func (f *cudaFunc) refresh() error {
+	for i := range f.bound {
+		bc := &f.bound[i]
+		host, err := boundFloats(bc.value)
+		if err != nil {
+			return err
+		}
+		same := len(host) == len(bc.last)
+		for j := 0; same && j < len(host); j++ {
+			same = math.Float32bits(host[j]) == math.Float32bits(bc.last[j])
+		}
+		if same {
+			continue
+		}
+		bc.last = append(bc.last[:0], host...)
+		if err := f.prog.d.upload(f.prog.addr[bc.buf], hostPtr(bc.last), int64(len(bc.last))*4); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (f *cudaFunc) Call(ins ...*tensor.Dense) ([]*tensor.Dense, error) {
@@ -197,9 +247,12 @@ func (f *cudaFunc) Call(ins ...*tensor.Dense) ([]*tensor.Dense, error) {
 				return fmt.Errorf("engine: input %d is %v %v, expected float32 %v", i, v.Dtype(), v.Shape(), p.plan.InputShapes[i])
 			}
 			host := v.Float32s()
-			if err := p.d.upload(p.addr[b], unsafe.Pointer(&host[0]), int64(len(host))*4); err != nil {
+			if err := p.d.upload(p.addr[b], hostPtr(host), int64(len(host))*4); err != nil {
 				return err
 			}
+		}
+		if err := f.refresh(); err != nil {
+			return err
 		}
 		if err := p.enqueue(); err != nil {
 			return err
@@ -212,29 +265,33 @@ func (f *cudaFunc) Call(ins ...*tensor.Dense) ([]*tensor.Dense, error) {
 // cudaSampler fills the program's input with Philox normals on the device,
 // then runs it.
 type cudaSampler struct {
-	cudaFunc
-	seed, offset uint64
+	*cudaFunc
 }
 
-func newCUDASampler(dev Device, plan *Plan, seed uint64) (Sampler, error) {
+func newCUDASampler(dev Device, plan *Plan) (Sampler, error) {
 	f, err := newCUDAFunc(dev, plan)
 	if err != nil {
 		return nil, err
 	}
-	return &cudaSampler{cudaFunc: *f.(*cudaFunc), seed: seed}, nil
+	return cudaSampler{f.(*cudaFunc)}, nil
 }
 
-func (s *cudaSampler) Sample() ([]*tensor.Dense, error) {
+// Sample fills the input's count values with the Philox stream of seed
+// from counter 0 (ceil(count/4) counters), so equal seeds give equal
+// draws, then runs the program.
+func (s cudaSampler) Sample(seed uint64) ([]*tensor.Dense, error) {
 	p := s.prog
 	b := p.plan.Inputs[0]
 	count := p.plan.Buffers[b].Size
 	outs := make([]*tensor.Dense, len(p.plan.Outputs))
 	err := p.d.do(func() error {
-		g, bl := ElementGrid((count + 3) / 4)
-		if err := p.d.launch("philox_normal", g, bl, []uint64{uint64(p.addr[b]), uint64(count), s.seed, s.offset}); err != nil {
+		if err := s.refresh(); err != nil {
 			return err
 		}
-		s.offset += uint64(count+3) / 4
+		g, bl := ElementGrid((count + 3) / 4)
+		if err := p.d.launch("philox_normal", g, bl, []uint64{uint64(p.addr[b]), uint64(count), seed, 0}); err != nil {
+			return err
+		}
 		if err := p.enqueue(); err != nil {
 			return err
 		}
@@ -247,7 +304,7 @@ func (s *cudaSampler) Sample() ([]*tensor.Dense, error) {
 func (p *cudaProgram) downloadOutputs(outs []*tensor.Dense) error {
 	for i, b := range p.plan.Outputs {
 		host := make([]float32, p.plan.Buffers[b].Size)
-		if err := p.d.download(unsafe.Pointer(&host[0]), p.addr[b], int64(len(host))*4); err != nil {
+		if err := p.d.download(hostPtr(host), p.addr[b], int64(len(host))*4); err != nil {
 			return err
 		}
 		shape := p.plan.OutputShapes[i].Clone()

@@ -19,7 +19,7 @@ const philoxTolerance = 1e-6
 
 // TestCUDAPhiloxMatchesReference draws the base normals of a sampler on the
 // device (philox_normal, then a columns copy) and compares the first draw
-// with the Go reference of kernels/philox.cu, at counts 1, 5 (not a multiple
+// with the Go reference of kernels/philox.cu (counter 0 of the seed), at counts 1, 5 (not a multiple
 // of the 4 values per counter) and 1027 (257 counters: two blocks of 256).
 func TestCUDAPhiloxMatchesReference(t *testing.T) {
 	dev := cudaOrSkip(t)
@@ -30,8 +30,8 @@ func TestCUDAPhiloxMatchesReference(t *testing.T) {
 			z := gorgonia.NewTensor(g, tensor.Float32, 2, gorgonia.WithShape(c.n, c.d), gorgonia.WithName("z"))
 			y := must(gorgonia.ApplyOp(must(ops.NewColumns(0, c.d)), z))
 			seed := 0x9E3779B97F4A7C15 ^ uint64(c.n*31+c.d)
-			s := must(engine.NewDeviceSampler(dev, g, z, gorgonia.Nodes{y}, seed))
-			out, err := s.Sample()
+			s := must(engine.NewDeviceSampler(dev, g, z, gorgonia.Nodes{y}))
+			out, err := s.Sample(seed)
 			if err != nil {
 				t.Fatal(err)
 			}

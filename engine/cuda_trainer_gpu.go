@@ -87,18 +87,18 @@ func newCUDATrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 		o := t.params
 		for _, p := range spec.Params {
 			host := p.Float32s()
-			if err := d.upload(o, unsafe.Pointer(&host[0]), int64(len(host))*4); err != nil {
+			if err := d.upload(o, hostPtr(host), int64(len(host))*4); err != nil {
 				return err
 			}
 			o += cu.DevicePtr(len(host) * 4)
 		}
-		if err := d.upload(t.data, unsafe.Pointer(&spec.Data[0]), int64(len(spec.Data))*4); err != nil {
+		if err := d.upload(t.data, hostPtr(spec.Data), int64(len(spec.Data))*4); err != nil {
 			return err
 		}
 		so := t.block + cu.DevicePtr(stateOff)
 		for _, s := range spec.State {
 			host := s.Float32s()
-			if err := d.upload(so, unsafe.Pointer(&host[0]), int64(len(host))*4); err != nil {
+			if err := d.upload(so, hostPtr(host), int64(len(host))*4); err != nil {
 				return err
 			}
 			t.state = append(t.state, so)
@@ -232,7 +232,7 @@ func (t *cudaTrainer) Epoch(order []int) ([]float64, error) {
 	var bad int32
 	err := t.d.do(func() error {
 		d := t.d
-		if err := d.upload(t.perm, unsafe.Pointer(&t.permHost[0]), int64(len(t.permHost))*8); err != nil {
+		if err := d.upload(t.perm, hostPtr(t.permHost), int64(len(t.permHost))*8); err != nil {
 			return err
 		}
 		// A new epoch: step index 0, bad and the finished-block count cleared
@@ -261,7 +261,7 @@ func (t *cudaTrainer) Epoch(order []int) ([]float64, error) {
 				return err
 			}
 		}
-		if err := d.download(unsafe.Pointer(&t.lossHost[0]), t.losses, int64(len(t.lossHost))*4); err != nil {
+		if err := d.download(hostPtr(t.lossHost), t.losses, int64(len(t.lossHost))*4); err != nil {
 			return err
 		}
 		return d.download(unsafe.Pointer(&bad), t.bad(), 4)
@@ -289,14 +289,14 @@ func (t *cudaTrainer) Sync() error {
 		o := t.params
 		for _, p := range t.spec.Params {
 			host := p.Float32s()
-			if err := t.d.download(unsafe.Pointer(&host[0]), o, int64(len(host))*4); err != nil {
+			if err := t.d.download(hostPtr(host), o, int64(len(host))*4); err != nil {
 				return err
 			}
 			o += cu.DevicePtr(len(host) * 4)
 		}
 		for i, s := range t.spec.State {
 			host := s.Float32s()
-			if err := t.d.download(unsafe.Pointer(&host[0]), t.state[i], int64(len(host))*4); err != nil {
+			if err := t.d.download(hostPtr(host), t.state[i], int64(len(host))*4); err != nil {
 				return err
 			}
 		}

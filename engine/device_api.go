@@ -16,7 +16,8 @@ type Caller interface {
 
 // NewDeviceFunc compiles g from ins to outs for dev: a CPU Func, or a
 // function whose buffers live on the GPU (inputs are uploaded and outputs
-// downloaded at each call).
+// downloaded at each call; parameters are read at each call, as the CPU
+// reads them in place, and re-uploaded when they changed).
 func NewDeviceFunc(dev Device, g *gorgonia.ExprGraph, ins, outs gorgonia.Nodes) (Caller, error) {
 	if dev == nil || dev.Name() == "cpu" {
 		return NewFunc(g, ins, outs, Compiled)
@@ -88,9 +89,8 @@ func NewDeviceTrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 
 // NewDeviceSampler compiles g for dev with its one input z filled on the
 // device by a counter-based generator (Philox-4x32-10, standard normals)
-// before each run: sampling without uploading the base draws. Each call
-// advances the generator's counter.
-func NewDeviceSampler(dev Device, g *gorgonia.ExprGraph, z *gorgonia.Node, outs gorgonia.Nodes, seed uint64) (Sampler, error) {
+// before each run: sampling without uploading the base draws.
+func NewDeviceSampler(dev Device, g *gorgonia.ExprGraph, z *gorgonia.Node, outs gorgonia.Nodes) (Sampler, error) {
 	if dev == nil || dev.Name() == "cpu" {
 		return nil, fmt.Errorf("engine.NewDeviceSampler: device %s; the CPU samples through dist", deviceName(dev))
 	}
@@ -98,13 +98,14 @@ func NewDeviceSampler(dev Device, g *gorgonia.ExprGraph, z *gorgonia.Node, outs 
 	if err != nil {
 		return nil, err
 	}
-	return newCUDASampler(dev, plan, seed)
+	return newCUDASampler(dev, plan)
 }
 
 // Sampler draws from a compiled sampling graph on a device.
 type Sampler interface {
-	// Sample runs the graph on fresh base draws and returns the outputs.
-	Sample() ([]*tensor.Dense, error)
+	// Sample runs the graph on the base draws of seed's stream, from its
+	// start: equal seeds give equal outputs (for equal parameters).
+	Sample(seed uint64) ([]*tensor.Dense, error)
 }
 
 func deviceName(d Device) string {

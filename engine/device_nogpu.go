@@ -12,4 +12,4 @@ func newCUDAFunc(Device, *Plan) (Caller, error) { return nil, ErrNoGPUSupport }
 
 func newCUDATrainer(Device, TrainSpec) (DeviceTrainer, error) { return nil, ErrNoGPUSupport }
 
-func newCUDASampler(Device, *Plan, uint64) (Sampler, error) { return nil, ErrNoGPUSupport }
+func newCUDASampler(Device, *Plan) (Sampler, error) { return nil, ErrNoGPUSupport }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 
 	"gorgonia.org/gorgonia"
@@ -48,8 +49,14 @@ type Plan struct {
 	InputShapes, OutputShapes []tensor.Shape
 }
 
+// ErrEmptyInput is wrapped by the error NewPlan returns for an input
+// node with a zero dimension ([0, D], say): every executor, CPU or CUDA,
+// refuses such a graph when it is compiled, before any call.
+var ErrEmptyInput = errors.New("empty input")
+
 // NewPlan schedules the part of g that computes outputs from inputs.
 // Leaves that are not inputs must hold a value (parameters, constants).
+// An input with a zero dimension is an error wrapping ErrEmptyInput.
 func NewPlan(g *gorgonia.ExprGraph, inputs, outputs gorgonia.Nodes) (*Plan, error) {
 	if len(outputs) == 0 {
 		return nil, fmt.Errorf("engine: no outputs")
@@ -69,8 +76,11 @@ func NewPlan(g *gorgonia.ExprGraph, inputs, outputs gorgonia.Nodes) (*Plan, erro
 		return len(p.Buffers) - 1
 	}
 	isInput := map[*gorgonia.Node]bool{}
-	for _, n := range inputs {
+	for i, n := range inputs {
 		isInput[n] = true
+		if n.Shape().TotalSize() == 0 {
+			return nil, fmt.Errorf("engine: input %d (%s) of shape %v: %w, expected every dimension >= 1", i, n.Name(), n.Shape(), ErrEmptyInput)
+		}
 		if n.Dtype() != dt {
 			return nil, fmt.Errorf("engine: input %v is %v, the program is %v", n, n.Dtype(), dt)
 		}

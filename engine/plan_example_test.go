@@ -191,7 +191,7 @@ func ExampleNonFiniteStep() {
 func ExampleSampler() {
 	g, x, outs := labGraph()
 	var s engine.Sampler
-	s, err := engine.NewDeviceSampler(engine.CPU, g, x, outs, 1)
+	s, err := engine.NewDeviceSampler(engine.CPU, g, x, outs)
 	fmt.Println(s == nil, err)
 	// Output:
 	// true engine.NewDeviceSampler: device cpu; the CPU samples through dist

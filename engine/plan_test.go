@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/nflowgo/nflow/bijectors"
@@ -50,5 +51,23 @@ func TestPlanReusesBuffers(t *testing.T) {
 		if p.Buffers[b].Role == engine.Temp && content[b] < 0 {
 			t.Errorf("output %d lost", k)
 		}
+	}
+}
+
+// TestEmptyInputIsAnError compiles a density graph on zero rows: the
+// compiled executor returns an error wrapping ErrEmptyInput
+// instead of panicking at the call.
+func TestEmptyInputIsAnError(t *testing.T) {
+	flow := must(bijectors.NewMAFStack(1, bijectors.MADEConfig{EventSize: 2, HiddenUnits: []int{4}, Activation: ops.ReLU}, ops.ScaleSoftplus))
+	model := must(dist.NewTransformedDistribution(must(dist.StandardNormal(2, tensor.Float32)), flow))
+	g := must(bijectors.NewGraph(tensor.Float32))
+	x := g.Input("x", 0, 2)
+	lp := must(model.LogProbNode(g, x))
+	if _, err := engine.NewPlan(g.G, gorgonia.Nodes{x}, gorgonia.Nodes{lp}); !errors.Is(err, engine.ErrEmptyInput) {
+		t.Errorf("NewPlan on a [0, 2] input: error %v, want one wrapping ErrEmptyInput", err)
+	}
+	f, err := engine.NewFunc(g.G, gorgonia.Nodes{x}, gorgonia.Nodes{lp}, engine.Compiled)
+	if !errors.Is(err, engine.ErrEmptyInput) {
+		t.Fatalf("NewFunc on a [0, 2] input: error %v, want one wrapping ErrEmptyInput (a Func %v)", err, f)
 	}
 }

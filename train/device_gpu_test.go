@@ -18,7 +18,7 @@ import (
 func TestFitOnCUDAMatchesCPU(t *testing.T) {
 	dev, err := engine.DeviceByName("cuda")
 	if err != nil {
-		t.Skipf("no CUDA device: %v", err)
+		t.Skip(err) // "no usable CUDA device: <reason>"
 	}
 	x := moons(1000, 3, tensor.Float32) // 1000 = 31·32 + 8: a partial last batch
 	cpu := smallFlow(tensor.Float32, ops.ScaleSoftplus)
