@@ -87,3 +87,34 @@ func TestCUDABlockProgramMatchesCPU(t *testing.T) {
 		}
 	}
 }
+
+// TestCUDAFuncRemasksChangedParams changes the host parameters between two
+// calls of a device function, masked kernel entries included: the call
+// uploads them again, and the stored-masked kernels must be masked again
+// (Init) or the second call would read the raw entries.
+func TestCUDAFuncRemasksChangedParams(t *testing.T) {
+	dev := cudaOrSkip(t)
+	rng := rand.New(rand.NewPCG(61, 62))
+	model := labModel(2, []int{8})
+	g, x, outs := lossGraph(model, 5)
+	prog := must(engine.Compile(g.G, gorgonia.Nodes{x}, outs, engine.CPU))
+	in := prog.Input(0)
+	for j := range in.Float32s() {
+		in.Float32s()[j] = float32(rng.NormFloat64())
+	}
+	f := must(engine.NewDeviceFunc(dev, g.G, gorgonia.Nodes{x}, outs))
+	for call := 0; call < 2; call++ {
+		if call == 1 {
+			perturb(model, rng, 0.3) // every entry, the masked ones too
+		}
+		prog.Run()
+		got := must(f.Call(in.Clone().(*tensor.Dense)))
+		for k := range outs {
+			for j, w := range prog.Output(k).Float32s() {
+				if v := got[k].Float32s()[j]; math.IsNaN(float64(v)) || math.Abs(float64(v-w)) > 1e-4*(1+math.Abs(float64(w))) {
+					t.Fatalf("call %d output %d element %d: gpu %g, cpu %g", call, k, j, v, w)
+				}
+			}
+		}
+	}
+}

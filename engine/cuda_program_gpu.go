@@ -95,7 +95,7 @@ func (d *cudaDev) newProgram(p *Plan, shared map[*tensor.Dense]cu.DevicePtr, con
 			switch {
 			case len(c.Slots) > 0: // a block program's table, resolved like launch arguments
 				table := prog.slots(c.Slots)
-				if err := d.upload(prog.cAddr[i], unsafe.Pointer(&table[0]), int64(len(table))*8); err != nil {
+				if err := d.upload(prog.cAddr[i], hostPtr(table), int64(len(table))*8); err != nil {
 					return err
 				}
 			case len(c.F32) > 0:
@@ -229,6 +229,22 @@ func (f *cudaFunc) refresh() error {
 		bc.last = append(bc.last[:0], host...)
 		if err := f.prog.d.upload(f.prog.addr[bc.buf], hostPtr(bc.last), int64(len(bc.last))*4); err != nil {
 			return err
+		}
+		if err := f.prog.reinit(bc.buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reinit runs the Init launches that prepare buffer b (the in-place mask
+// of a stored-masked parameter) after b was uploaded again (device thread only).
+func (p *cudaProgram) reinit(b int) error {
+	for _, l := range p.plan.Init {
+		if len(l.Args) > 0 && l.Args[0].Kind == ArgBuffer && l.Args[0].Index == b {
+			if err := p.d.launch(l.Kernel, l.Grid, l.Block, p.slots(l.Args)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
