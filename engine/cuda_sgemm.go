@@ -4,9 +4,11 @@ import "github.com/nflowgo/nflow/ops"
 
 // SGEMMMinRows is the smallest batch whose dense-layer products run on the
 // register-tiled sgemm (kernels/sgemm.cu: 128×128 tiles, 8×8 outputs a
-// thread); smaller batches keep the 32×32-tile kernels, whose smaller
-// tiles fill more SMs.
-const SGEMMMinRows = 1024
+// thread): 8192 rows are 64 row tiles, half an H200's SMs for a 128-wide
+// layer (the weight gradients split over the batch besides). Smaller
+// batches keep the 32×32-tile kernels, whose 16 times smaller tiles fill
+// more SMs.
+const SGEMMMinRows = 8192
 
 const sgemmTile = 128
 
