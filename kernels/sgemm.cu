@@ -129,8 +129,10 @@ __device__ __forceinline__ void sg_mma(float d[4], const unsigned a[4], const un
 }
 #endif
 
-// sg_store applies the epilogue to C[r, c] = v.
-__device__ __forceinline__ void sg_store(float* C, const float* e, long long M, long long N, long long r, long long c,
+// sg_store applies the epilogue to C[r, c] = v. Not inlined: the 64
+// stores of a thread would otherwise each expand activate's double-precision
+// tanh, log1p and exp (a 17 MB PTX file).
+__device__ __noinline__ void sg_store(float* C, const float* e, long long M, long long N, long long r, long long c,
 	float v, long long epi, long long act)
 {
 	if (r >= M || c >= N) {
