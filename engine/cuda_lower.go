@@ -141,6 +141,9 @@ func CUDALowerOptions() LowerOptions {
 //   - a Mask of a weight gradient is applied as dense_grad_w writes it;
 //   - at batches of at most FuseMaxRows rows, runs of ops that the block
 //     program implements become one block_program launch (unless NoFuse);
+//   - at SGEMMMinRows rows and more, the dense products run on sgemm
+//     (TF32 tensor cores only with TF32);
+//   - reductions over large batches split in two stages (cuda_reduce.go);
 //   - every other op lowers to its general kernel.
 func LowerCUDAWith(p *Plan, o LowerOptions) (*CUDAPlan, error) {
 	if p.DType != tensor.Float32 {
