@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/tensor"
@@ -12,11 +13,13 @@ import (
 type ArgKind int
 
 const (
-	ArgBuffer ArgKind = iota // device address of plan buffer Index
-	ArgConst                 // device address of constant array Index
-	ArgInt                   // Value as a 64-bit integer
-	ArgFloat                 // Value's low 32 bits hold a float32
-	ArgNull                  // a null pointer
+	ArgBuffer  ArgKind = iota // device address of plan buffer Index
+	ArgConst                  // device address of constant array Index
+	ArgInt                    // Value as a 64-bit integer
+	ArgFloat                  // Value's low 32 bits hold a float32
+	ArgNull                   // a null pointer
+	ArgScratch                // device address of the plan's scratch area plus Index floats
+	ArgTrainer                // a trainer's array Index (TrainerParams, ...) plus Value bytes
 )
 
 // Arg is one 8-byte kernel argument (cu's Launch copies 8 bytes per
@@ -27,28 +30,51 @@ type Arg struct {
 	Value uint64
 }
 
-// Launch is one kernel launch of a lowered plan.
+// Launch is one kernel launch of a lowered plan. A block_program launch
+// (fused.cu) also lists the launches it fuses, in order, in Fused.
 type Launch struct {
 	Kernel string
 	Grid   [3]int
 	Block  [3]int
 	Args   []Arg
+	Fused  []Launch
 }
 
 // ConstArray is op data that lives on the device: masks, permutations,
-// Gaussian parameters, affine coefficients. Exactly one field is set.
+// Gaussian parameters, affine coefficients, or a block program's table of
+// 8-byte slots (resolved like launch arguments when the program is placed).
+// Exactly one field is set.
 type ConstArray struct {
-	F32 []float32
-	I64 []int64
+	F32   []float32
+	I64   []int64
+	Slots []Arg
 }
 
 // CUDAPlan is a Plan lowered to the CUDA kernels of package kernels: the
 // launches of every step, in order, and the constant arrays they read.
-// Lowering is pure Go (no GPU needed), so it is tested on any machine.
+// Init runs once when a program is placed on the device (it masks the
+// stored-masked parameters in place); Scratch is the size in floats of the
+// area the two-stage reductions keep their partial sums in. Lowering is
+// pure Go (no GPU needed), so it is tested on any machine.
 type CUDAPlan struct {
 	*Plan
 	Launches []Launch
+	Init     []Launch
 	Consts   []ConstArray
+	Scratch  int
+	opts     LowerOptions
+}
+
+// LowerOptions tunes LowerCUDAWith.
+type LowerOptions struct {
+	// NoFuse lowers every op to its general kernel, even at batches of
+	// FuseMaxRows rows or fewer, where runs of ops otherwise become one
+	// block_program launch.
+	NoFuse bool
+	// TF32 lets the large-batch matrix products (sgemm) use TF32 tensor
+	// cores (operands rounded to a 10-bit mantissa, FP32 accumulation);
+	// off, they are FP32 throughout. Not yet validated on a GPU.
+	TF32 bool
 }
 
 const (
@@ -81,19 +107,68 @@ func constArg(i int) Arg     { return Arg{Kind: ArgConst, Index: i} }
 func intArg(v int) Arg       { return Arg{Kind: ArgInt, Value: uint64(int64(v))} }
 func floatArg(v float64) Arg { return Arg{Kind: ArgFloat, Value: uint64(math.Float32bits(float32(v)))} }
 
-// LowerCUDA maps every step of p to kernel launches. Only float32 plans
-// lower; an op without a CUDA kernel is an error naming it.
-func LowerCUDA(p *Plan) (*CUDAPlan, error) {
+// LowerCUDA maps every step of p to kernel launches with the default
+// options. Only float32 plans lower; an op without a CUDA kernel is an
+// error naming it.
+func LowerCUDA(p *Plan) (*CUDAPlan, error) { return LowerCUDAWith(p, CUDALowerOptions()) }
+
+var lowerOpts struct {
+	sync.Mutex
+	o LowerOptions
+}
+
+// SetCUDALowerOptions sets the options LowerCUDA (and so every program the
+// cuda device compiles from then on) lowers with, and returns the old
+// ones: a switch for tests and benchmarks (the zero value is the default).
+func SetCUDALowerOptions(o LowerOptions) LowerOptions {
+	lowerOpts.Lock()
+	defer lowerOpts.Unlock()
+	old := lowerOpts.o
+	lowerOpts.o = o
+	return old
+}
+
+// CUDALowerOptions returns the options LowerCUDA lowers with.
+func CUDALowerOptions() LowerOptions {
+	lowerOpts.Lock()
+	defer lowerOpts.Unlock()
+	return lowerOpts.o
+}
+
+// LowerCUDAWith maps every step of p to kernel launches:
+//   - a Mask of a bound parameter is applied once, in place, by Init (the
+//     parameter is stored masked), and its readers read the parameter;
+//   - a Mask of a weight gradient is applied as dense_grad_w writes it;
+//   - at batches of at most FuseMaxRows rows, runs of ops that the block
+//     program implements become one block_program launch (unless NoFuse);
+//   - at SGEMMMinRows rows and more, the dense products run on sgemm
+//     (TF32 tensor cores only with TF32);
+//   - reductions over large batches split in two stages (cuda_reduce.go);
+//   - every other op lowers to its general kernel.
+func LowerCUDAWith(p *Plan, o LowerOptions) (*CUDAPlan, error) {
 	if p.DType != tensor.Float32 {
 		return nil, fmt.Errorf("engine: the cuda device runs float32 only, the plan is %v", p.DType)
 	}
-	c := &CUDAPlan{Plan: p}
-	for i := range p.Steps {
-		ls, err := c.lower(&p.Steps[i])
-		if err != nil {
+	c := &CUDAPlan{Plan: p, opts: o}
+	steps := c.storeMasked()
+	folds := gradMaskFolds(p, steps)
+	for i, st := range steps {
+		if st == nil {
+			continue
+		}
+		var ls []Launch
+		var err error
+		if j, ok := folds[i]; ok {
+			mask := steps[j].Op.(*ops.Mask)
+			ls = c.denseGradW(st, steps[j].Out, constArg(c.addF32(mask.Values())))
+			steps[j] = nil
+		} else if ls, err = c.lower(st); err != nil {
 			return nil, err
 		}
 		c.Launches = append(c.Launches, ls...)
+	}
+	if !o.NoFuse && len(p.InputShapes) > 0 && len(p.InputShapes[0]) > 0 && p.InputShapes[0][0] <= FuseMaxRows {
+		c.Launches = c.fuse(c.Launches)
 	}
 	return c, nil
 }
@@ -129,42 +204,30 @@ func (c *CUDAPlan) lower(st *Step) ([]Launch, error) {
 		if op.Mask() != nil {
 			return nil, fmt.Errorf("engine: %v: masked Dense has no cuda kernel; mask the kernel with ops.Mask", op)
 		}
-		n := s[0][0]
-		g, b := TileGrid(n, op.Out)
-		return []Launch{{Kernel: "dense_fwd", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(in[2]), buf(out),
-			intArg(n), intArg(op.In), intArg(op.Out), intArg(int(op.Act))}}}, nil
+		return c.denseFwd("dense_fwd", in, out, s[0][0], op.In, op.Out, op.Act), nil
 	case *ops.DenseAdd:
 		if op.Mask() != nil {
 			return nil, fmt.Errorf("engine: %v: masked DenseAdd has no cuda kernel; mask the kernel with ops.Mask", op)
 		}
-		n := s[0][0]
-		g, b := TileGrid(n, op.Out)
-		return []Launch{{Kernel: "dense_fwd_add", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(in[2]), buf(out),
-			intArg(n), intArg(op.In), intArg(op.Out), intArg(int(op.Act))}}}, nil
+		return c.denseFwd("dense_fwd_add", in, out, s[0][0], op.In, op.Out, op.Act), nil
 	case *ops.DenseGradX:
 		d := op.Layer()
 		if d.Mask() != nil {
 			return nil, fmt.Errorf("engine: %v: masked Dense has no cuda kernel", op)
 		}
-		n := s[0][0]
-		g, b := TileGrid(n, d.In)
-		return []Launch{{Kernel: "dense_grad_x", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(out),
-			intArg(n), intArg(d.In), intArg(d.Out)}}}, nil
+		return c.denseGradX(in, out, s[0][0], d.In, d.Out), nil
 	case *ops.DenseGradW:
 		d := op.Layer()
 		if d.Mask() != nil {
 			return nil, fmt.Errorf("engine: %v: masked Dense has no cuda kernel", op)
 		}
-		n := s[0][0]
-		g, b := TileGrid(d.In, d.Out)
-		return []Launch{{Kernel: "dense_grad_w", Grid: g, Block: b, Args: []Arg{buf(in[0]), buf(in[1]), buf(out),
-			intArg(n), intArg(d.In), intArg(d.Out)}}}, nil
+		return c.denseGradW(st, out, Arg{Kind: ArgNull}), nil
 	case *ops.ActGrad:
 		return elementwise("act_grad", count, buf(in[0]), buf(in[1]), buf(out), intArg(count), intArg(int(op.Act))), nil
 	case *ops.ColSum:
-		return colSum(in[0], out, s[0][0], s[0][1]), nil
+		return c.colSum(in[0], out, s[0][0], s[0][1]), nil
 	case *ops.ColSumRow:
-		return colSum(in[0], out, s[0][0], s[0][1]), nil
+		return c.colSum(in[0], out, s[0][0], s[0][1]), nil
 	case *ops.Mask:
 		k := c.addF32(op.Values())
 		return elementwise("mask_mul", count, buf(in[0]), constArg(k), buf(out), intArg(count)), nil
@@ -182,7 +245,7 @@ func (c *CUDAPlan) lower(st *Step) ([]Launch, error) {
 			boolArg(ar.Inverse), intArg(int(ar.Scale))), nil
 	case *ops.LogScaleSum:
 		n, d := s[0][0], s[0][1]/2
-		return elementwise("log_scale_sum", n, buf(in[0]), buf(out), intArg(n), intArg(d), intArg(int(op.Scale)), floatArg(op.Sign)), nil
+		return rowwise("log_scale_sum", n, buf(in[0]), buf(out), intArg(n), intArg(d), intArg(int(op.Scale)), floatArg(op.Sign)), nil
 	case *ops.LogScaleSumGrad:
 		ls := op.Reduction()
 		n, d := s[0][0], s[0][1]/2
@@ -191,7 +254,7 @@ func (c *CUDAPlan) lower(st *Step) ([]Launch, error) {
 	case *ops.NormalLogProb:
 		n, d := s[0][0], s[0][1]
 		loc, scale := c.addF32(op.Loc), c.addF32(op.Scale)
-		return elementwise("normal_log_prob", n, buf(in[0]), constArg(loc), constArg(scale), buf(out), intArg(n), intArg(d),
+		return rowwise("normal_log_prob", n, buf(in[0]), constArg(loc), constArg(scale), buf(out), intArg(n), intArg(d),
 			floatArg(op.Constant())), nil
 	case *ops.NormalLogProbGrad:
 		lp := op.Density()
@@ -200,8 +263,7 @@ func (c *CUDAPlan) lower(st *Step) ([]Launch, error) {
 		return elementwise("normal_log_prob_grad", n*d, buf(in[0]), buf(in[1]), constArg(loc), constArg(scale), buf(out),
 			intArg(n), intArg(d)), nil
 	case *ops.NegMean:
-		n := s[0][0]
-		return []Launch{{Kernel: "neg_mean", Grid: [3]int{1, 1, 1}, Block: [3]int{1024, 1, 1}, Args: []Arg{buf(in[0]), buf(out), intArg(n)}}}, nil
+		return c.negMean(in[0], out, s[0][0]), nil
 	case *ops.NegMeanGrad:
 		n := s[0][0]
 		return elementwise("neg_mean_grad", n, buf(in[1]), buf(out), intArg(n)), nil
@@ -225,11 +287,10 @@ func (c *CUDAPlan) lower(st *Step) ([]Launch, error) {
 		if len(in) > 1 {
 			g = buf(in[1])
 		}
-		threads := n * d
 		if op.Mode() == 2 {
-			threads = n
+			return rowwise("pointwise", n, buf(in[0]), g, buf(out), intArg(n), intArg(d), intArg(int(op.Fn)), intArg(op.Mode())), nil
 		}
-		return elementwise("pointwise", threads, buf(in[0]), g, buf(out), intArg(n), intArg(d), intArg(int(op.Fn)), intArg(op.Mode())), nil
+		return elementwise("pointwise", n*d, buf(in[0]), g, buf(out), intArg(n), intArg(d), intArg(int(op.Fn)), intArg(op.Mode())), nil
 	}
 	if ls, ok, err := c.lowerZoo(st); ok {
 		return ls, err
@@ -238,11 +299,6 @@ func (c *CUDAPlan) lower(st *Step) ([]Launch, error) {
 		return elementwise("add", count, buf(in[0]), buf(in[1]), buf(out), intArg(count), floatArg(k.sign)), nil
 	}
 	return nil, fmt.Errorf("engine: op %v (%T) has no kernel on the cuda device", st.Op, st.Op)
-}
-
-func colSum(in, out, n, d int) []Launch {
-	g, b := ElementGrid(d)
-	return []Launch{{Kernel: "col_sum", Grid: g, Block: b, Args: []Arg{buf(in), buf(out), intArg(n), intArg(d)}}}
 }
 
 func boolArg(b bool) Arg {
@@ -328,7 +384,7 @@ func (c *CUDAPlan) lowerZoo(st *Step) (ls []Launch, ok bool, err error) {
 		return perBlock("actnorm_grad_param", d, z.in(0), z.in(1), z.in(2), z.in(3), out, intArg(n), intArg(d), inv,
 			intArg(op.WRT)), true, nil
 	case *ops.ActNormLogDet:
-		return elementwise("actnorm_logdet", n, z.in(1), out, intArg(n), intArg(d), doubleArg(op.Sign)), true, nil
+		return rowwise("actnorm_logdet", n, z.in(1), out, intArg(n), intArg(d), doubleArg(op.Sign)), true, nil
 	case *ops.ActNormLogDetGrad: // (s [D], g [N])
 		d, n := z.dim(0, 0), z.dim(1, 0)
 		return oneBlock("actnorm_logdet_grad", z.in(1), out, intArg(n), intArg(d), doubleArg(op.Sign)), true, nil
@@ -350,7 +406,7 @@ func (c *CUDAPlan) lowerZoo(st *Step) (ls []Launch, ok bool, err error) {
 		ls := perBlock("lu_outer", d*d, z.in(4), x, perm, out, intArg(n), intArg(d), inv)
 		return append(ls, oneBlock("lu_grad_finish", z.in(1), z.in(2), sign, out, intArg(d), inv, intArg(op.WRT))...), true, nil
 	case *ops.LULogDet: // (v, upper)
-		return elementwise("lu_logdet", n, z.in(1), out, intArg(n), intArg(d), doubleArg(op.Sign), boolArg(op.LogDiag)), true, nil
+		return rowwise("lu_logdet", n, z.in(1), out, intArg(n), intArg(d), doubleArg(op.Sign), boolArg(op.LogDiag)), true, nil
 	case *ops.LULogDetGrad: // (upper [D, D], g [N])
 		ld := op.LogDet()
 		n := z.dim(1, 0)
@@ -387,7 +443,7 @@ func (c *CUDAPlan) lowerZoo(st *Step) (ls []Launch, ok bool, err error) {
 		return elementwise("rq_spline_grad", n*d, z.in(0), z.in(1), z.in(2), out, intArg(n*d), intArg(sp.Bins),
 			doubleArg(sp.Bound), boolArg(sp.Inverse), intArg(op.WRT)), true, nil
 	case *ops.RQSplineLogDet: // (v, κ)
-		return elementwise("rq_spline_logdet", n, z.in(0), z.in(1), out, intArg(n), intArg(d), intArg(op.Bins),
+		return rowwise("rq_spline_logdet", n, z.in(0), z.in(1), out, intArg(n), intArg(d), intArg(op.Bins),
 			doubleArg(op.Bound), boolArg(op.Inverse)), true, nil
 	case *ops.RQSplineLogDetGrad: // (v, κ, g [N])
 		ld := op.LogDet()

@@ -336,22 +336,22 @@ func checkLoweredPlan(t *testing.T, zp zooPlan) []string {
 			}
 		}
 	}
+	masks := storedMasks(cp)
 	for i, b := range cp.Buffers {
 		v, ok := b.Value.(*tensor.Dense)
 		if b.Role != engine.Bound || !ok {
 			continue
 		}
 		for j, w := range v.Float32s() {
+			if m := masks[i]; m != nil {
+				w *= m[j] // stored masked by Init
+			}
 			if got := bufs[i][j]; !close(got, w, math.Abs(float64(w))) {
 				t.Fatalf("%s: bound buffer %d (%s) element %d: emulated %g, cpu %g", zp.name, i, b.Name, j, got, w)
 			}
 		}
 	}
-	var ks []string
-	for _, l := range cp.Launches {
-		ks = append(ks, l.Kernel)
-	}
-	return ks
+	return launchedKernels(cp)
 }
 
 // perturb adds noise of the given scale to every parameter, so that the

@@ -22,6 +22,8 @@ type cudaProgram struct {
 	addr  []cu.DevicePtr // per plan buffer
 	cAddr []cu.DevicePtr // per constant array
 	args  [][]uint64     // per launch
+	// scratch holds the partial sums of the split reductions (Scratch floats).
+	scratch cu.DevicePtr
 }
 
 const align = 256
@@ -59,8 +61,10 @@ func (d *cudaDev) newProgram(p *Plan, shared map[*tensor.Dense]cu.DevicePtr, con
 	cOffset := make([]int64, len(cp.Consts))
 	for i, c := range cp.Consts {
 		cOffset[i] = size
-		size += roundUp(int64(len(c.F32))*4 + int64(len(c.I64))*8)
+		size += roundUp(int64(len(c.F32))*4 + int64(len(c.I64)+len(c.Slots))*8)
 	}
+	scratch := size
+	size += roundUp(int64(cp.Scratch) * 4)
 	err = d.do(func() error {
 		var err error
 		if prog.base, err = d.pool.alloc(size); err != nil {
@@ -83,9 +87,17 @@ func (d *cudaDev) newProgram(p *Plan, shared map[*tensor.Dense]cu.DevicePtr, con
 				}
 			}
 		}
-		for i, c := range cp.Consts {
+		prog.scratch = prog.base + cu.DevicePtr(scratch)
+		for i := range cp.Consts {
 			prog.cAddr[i] = prog.base + cu.DevicePtr(cOffset[i])
+		}
+		for i, c := range cp.Consts {
 			switch {
+			case len(c.Slots) > 0: // a block program's table, resolved like launch arguments
+				table := prog.slots(c.Slots)
+				if err := d.upload(prog.cAddr[i], hostPtr(table), int64(len(table))*8); err != nil {
+					return err
+				}
 			case len(c.F32) > 0:
 				if err := d.upload(prog.cAddr[i], hostPtr(c.F32), int64(len(c.F32))*4); err != nil {
 					return err
@@ -96,26 +108,39 @@ func (d *cudaDev) newProgram(p *Plan, shared map[*tensor.Dense]cu.DevicePtr, con
 				}
 			}
 		}
+		for _, l := range cp.Init { // mask the stored-masked parameters in place, once
+			if err := d.launch(l.Kernel, l.Grid, l.Block, prog.slots(l.Args)); err != nil {
+				return err
+			}
+		}
 		return cudaErr("cuStreamSynchronize", d.stream.Synchronize())
 	})
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range cp.Launches {
-		slots := make([]uint64, len(l.Args))
-		for j, a := range l.Args {
-			switch a.Kind {
-			case ArgBuffer:
-				slots[j] = uint64(prog.addr[a.Index])
-			case ArgConst:
-				slots[j] = uint64(prog.cAddr[a.Index])
-			case ArgInt, ArgFloat:
-				slots[j] = a.Value
-			}
-		}
-		prog.args = append(prog.args, slots)
+		prog.args = append(prog.args, prog.slots(l.Args))
 	}
 	return prog, nil
+}
+
+// slots resolves launch arguments to their 8-byte values (ArgTrainer
+// arguments are the trainer's to resolve: they read as 0 here).
+func (p *cudaProgram) slots(args []Arg) []uint64 {
+	slots := make([]uint64, len(args))
+	for j, a := range args {
+		switch a.Kind {
+		case ArgBuffer:
+			slots[j] = uint64(p.addr[a.Index])
+		case ArgConst:
+			slots[j] = uint64(p.cAddr[a.Index])
+		case ArgScratch:
+			slots[j] = uint64(p.scratch) + uint64(a.Index)*4
+		case ArgInt, ArgFloat:
+			slots[j] = a.Value
+		}
+	}
+	return slots
 }
 
 func boundFloats(v gorgonia.Value) ([]float32, error) {
@@ -204,6 +229,22 @@ func (f *cudaFunc) refresh() error {
 		bc.last = append(bc.last[:0], host...)
 		if err := f.prog.d.upload(f.prog.addr[bc.buf], hostPtr(bc.last), int64(len(bc.last))*4); err != nil {
 			return err
+		}
+		if err := f.prog.reinit(bc.buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reinit runs the Init launches that prepare buffer b (the in-place mask
+// of a stored-masked parameter) after b was uploaded again (device thread only).
+func (p *cudaProgram) reinit(b int) error {
+	for _, l := range p.plan.Init {
+		if len(l.Args) > 0 && l.Args[0].Kind == ArgBuffer && l.Args[0].Index == b {
+			if err := p.d.launch(l.Kernel, l.Grid, l.Block, p.slots(l.Args)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -12,11 +12,12 @@ import (
 )
 
 // cudaTrainer keeps a whole training run on the GPU: the data set, the
-// parameters, Adam's moments, the last good parameters and the per-step
-// losses. A step gathers its batch from the resident data, runs the loss
-// and gradient program, checks that loss and gradients are finite, saves
-// the parameters, and applies Adam — all without the host; after warm-up
-// it is one CUDA graph launch.
+// parameters, Adam's moments and the per-step losses. A step runs the loss
+// and gradient program on its batch, then train_guard (checks that loss
+// and gradients are finite, gathers the next batch, advances the
+// counters) and adam_step (TrainerLaunches) — all without the host; after
+// warm-up it is one CUDA graph launch. After a non-finite step every later
+// step of the epoch is skipped, so the parameters stay the last good ones.
 type cudaTrainer struct {
 	d     *cudaDev
 	spec  TrainSpec
@@ -24,20 +25,19 @@ type cudaTrainer struct {
 	block cu.DevicePtr // one allocation for everything below
 	size  int64
 
-	params, m, v, good    cu.DevicePtr
+	params, m, v          cu.DevicePtr
 	state                 []cu.DevicePtr // one per spec.State tensor
 	data, perm, losses    cu.DevicePtr
-	counters              cu.DevicePtr // step (int64), t (int64), bad (int32)
+	counters              cu.DevicePtr // step (int64), t (int64), bad (int32), done (int32): see TrainerCounters
 	full, rest            *cudaProgram
 	gFull, gRest          *cudaGraph
 	stepsFull, stepsPerEp int
 	permHost              []int64
 	lossHost              []float32
+	perStep               int // launches of a full step, as enqueued
 }
 
-func (t *cudaTrainer) step() cu.DevicePtr { return t.counters }
-func (t *cudaTrainer) tick() cu.DevicePtr { return t.counters + 8 }
-func (t *cudaTrainer) bad() cu.DevicePtr  { return t.counters + 16 }
+func (t *cudaTrainer) bad() cu.DevicePtr { return t.counters + counterBad }
 
 func newCUDATrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 	d, ok := dev.(*cudaDev)
@@ -61,7 +61,7 @@ func newCUDATrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 		t.stepsPerEp++
 	}
 	par := roundUp(int64(t.nPar) * 4)
-	sizes := []int64{par, par, par, par, roundUp(int64(len(spec.Data)) * 4), roundUp(int64(spec.Rows) * 8), roundUp(int64(t.stepsPerEp) * 4), align}
+	sizes := []int64{par, par, par, roundUp(int64(len(spec.Data)) * 4), roundUp(int64(spec.Rows) * 8), roundUp(int64(t.stepsPerEp) * 4), align}
 	for _, s := range sizes {
 		t.size += s
 	}
@@ -77,7 +77,7 @@ func newCUDATrainer(dev Device, spec TrainSpec) (DeviceTrainer, error) {
 		if t.block, err = d.pool.alloc(t.size); err != nil {
 			return err
 		}
-		ptrs := []*cu.DevicePtr{&t.params, &t.m, &t.v, &t.good, &t.data, &t.perm, &t.losses, &t.counters}
+		ptrs := []*cu.DevicePtr{&t.params, &t.m, &t.v, &t.data, &t.perm, &t.losses, &t.counters}
 		off := t.block
 		for i, p := range ptrs {
 			*p = off
@@ -153,45 +153,57 @@ func (t *cudaTrainer) program(p *Plan, shared map[*tensor.Dense]cu.DevicePtr) (*
 	return t.d.newProgram(p, shared, p.Outputs[1:])
 }
 
-func f32arg(v float64) uint64 { return uint64(math.Float32bits(float32(v))) }
-
-// enqueueStep records one training step of prog on the stream.
-func (t *cudaTrainer) enqueueStep(prog *cudaProgram) error {
-	d, rows := t.d, prog.plan.InputShapes[0][0]
-	x := prog.addr[prog.plan.Inputs[0]]
-	grads := prog.addr[prog.plan.Outputs[1]]
-	loss := prog.addr[prog.plan.Outputs[0]]
-	n := uint64(t.nPar)
-	one := [3]int{1, 1, 1}
-	g, b := ElementGrid(rows * t.spec.Cols)
-	if err := d.launch("gather_batch", g, b, []uint64{uint64(t.data), uint64(t.perm), uint64(x), uint64(rows),
-		uint64(t.spec.Cols), uint64(t.spec.Batch), uint64(t.step())}); err != nil {
-		return err
+// spec is what the trainer's launches need to know of prog's steps.
+func (t *cudaTrainer) stepSpec(prog *cudaProgram) TrainStepSpec {
+	next := 0
+	if prog == t.full {
+		next = t.stepsFull
 	}
+	return TrainStepSpec{Cols: t.spec.Cols, Batch: t.spec.Batch, Next: next,
+		LR: t.spec.LR, Beta1: t.spec.Beta1, Beta2: t.spec.Beta2, Epsilon: t.spec.Epsilon}
+}
+
+// launch enqueues l, a launch of prog or of the trainer (device thread only).
+func (t *cudaTrainer) launch(prog *cudaProgram, l Launch) error {
+	args := prog.slots(l.Args)
+	for i, a := range l.Args {
+		if a.Kind == ArgTrainer {
+			base := []cu.DevicePtr{TrainerParams: t.params, TrainerM: t.m, TrainerV: t.v, TrainerData: t.data,
+				TrainerPerm: t.perm, TrainerLosses: t.losses, TrainerCounters: t.counters}[a.Index]
+			args[i] = uint64(base) + a.Value
+		}
+	}
+	return t.d.launch(l.Kernel, l.Grid, l.Block, args)
+}
+
+// enqueueStep records one training step of prog on the stream: the
+// program's launches, then the trainer's two (its batch is already in
+// place: gathered by the step before, or by gather).
+func (t *cudaTrainer) enqueueStep(prog *cudaProgram) error {
 	if err := prog.enqueue(); err != nil {
 		return err
 	}
-	g, b = ElementGrid(t.nPar)
-	steps := []struct {
-		k    string
-		g, b [3]int
-		args []uint64
-	}{
-		{"check_finite", g, b, []uint64{uint64(grads), n, uint64(t.bad())}},
-		{"check_finite", one, [3]int{32, 1, 1}, []uint64{uint64(loss), 1, uint64(t.bad())}},
-		{"guarded_copy", g, b, []uint64{uint64(t.good), uint64(t.params), n, uint64(t.bad())}},
-		{"adam_tick", one, one, []uint64{uint64(t.tick()), uint64(t.bad())}},
-		{"adam_step", g, b, []uint64{uint64(t.params), uint64(grads), uint64(t.m), uint64(t.v), n, uint64(t.tick()), uint64(t.bad()),
-			f32arg(t.spec.LR), f32arg(t.spec.Beta1), f32arg(t.spec.Beta2), f32arg(t.spec.Epsilon)}},
-		{"record_loss", one, one, []uint64{uint64(loss), uint64(t.losses), uint64(t.step())}},
-		{"step_tick", one, one, []uint64{uint64(t.step())}},
-	}
-	for _, s := range steps {
-		if err := d.launch(s.k, s.g, s.b, s.args); err != nil {
+	n := len(prog.plan.Launches)
+	for _, l := range TrainerLaunches(prog.plan, t.stepSpec(prog)) {
+		if err := t.launch(prog, l); err != nil {
 			return err
 		}
+		n++
+	}
+	if prog == t.full {
+		t.perStep = n
 	}
 	return nil
+}
+
+// LaunchesPerStep is the number of kernels the last full training step
+// enqueued (the nodes of its CUDA graph); 0 before the first step.
+func (t *cudaTrainer) LaunchesPerStep() int { return t.perStep }
+
+// gather enqueues the gathering of the current step's batch into prog's
+// input (an epoch's first batch, and its short last one).
+func (t *cudaTrainer) gather(prog *cudaProgram) error {
+	return t.launch(prog, GatherLaunch(prog.plan, t.stepSpec(prog)))
 }
 
 // run replays a captured step, capturing it first if needed, or launches
@@ -223,8 +235,18 @@ func (t *cudaTrainer) Epoch(order []int) ([]float64, error) {
 		if err := d.upload(t.perm, hostPtr(t.permHost), int64(len(t.permHost))*8); err != nil {
 			return err
 		}
-		if err := cudaErr("cuMemsetD32Async", cu.MemsetD32Async(t.step(), 0, 2, d.stream)); err != nil {
+		// A new epoch: step index 0, bad and the finished-block count cleared
+		// (Adam's t carries on).
+		if err := cudaErr("cuMemsetD32Async", cu.MemsetD32Async(t.counters+counterStep, 0, 2, d.stream)); err != nil {
 			return err
+		}
+		if err := cudaErr("cuMemsetD32Async", cu.MemsetD32Async(t.counters+counterBad, 0, 2, d.stream)); err != nil {
+			return err
+		}
+		if t.stepsFull > 0 {
+			if err := t.gather(t.full); err != nil {
+				return err
+			}
 		}
 		for s := 0; s < t.stepsFull; s++ {
 			if err := t.run(t.full, &t.gFull, s > 0 || t.gFull != nil); err != nil {
@@ -232,6 +254,9 @@ func (t *cudaTrainer) Epoch(order []int) ([]float64, error) {
 			}
 		}
 		if t.rest != nil {
+			if err := t.gather(t.rest); err != nil {
+				return err
+			}
 			if err := t.run(t.rest, &t.gRest, t.gRest != nil || t.stepsFull > 0); err != nil {
 				return err
 			}

@@ -17,7 +17,7 @@ import (
 )
 
 // trainerTolerance bounds the relative difference (relDiff) of the device
-// trainer's per-step losses (gather_batch, the loss kernels, record_loss)
+// trainer's per-step losses (gather_batch, the loss kernels, train_guard)
 // and of its parameters after the steps (adam_step) from the same steps on
 // the CPU: end to end, so it includes the gradient kernels' differences.
 const trainerTolerance = 1e-4
@@ -68,8 +68,8 @@ func cpuTrainSteps(data []float32, rows, batch int) ([]float64, [][]float32) {
 // (two full batches and one of a single row) on the device, kernel by
 // kernel and replayed as CUDA graphs, and compares the losses and the
 // parameters with the CPU. With a NaN in the last batch, the device must
-// report that step as non-finite (check_finite) and keep the parameters of
-// the steps before it (adam_tick and adam_step skip).
+// report that step as non-finite (train_guard) and keep the parameters of
+// the steps before it (train_guard leaves t and adam_step skips).
 func TestCUDATrainerKernelsMatchCPU(t *testing.T) {
 	dev := cudaOrSkip(t)
 	const rows, batch = 33, 16
@@ -142,7 +142,7 @@ func TestCUDATrainerKernelsMatchCPU(t *testing.T) {
 	for _, r := range []struct {
 		kernel string
 		d      float64
-	}{{"gather_batch", worstLoss}, {"record_loss", worstLoss}, {"adam_step", worstParam}} {
+	}{{"gather_batch", worstLoss}, {"train_guard", worstLoss}, {"adam_step", worstParam}} {
 		t.Logf("kernel %-22s max relative difference %.2e (tolerance %.0e, %s)", r.kernel, r.d, trainerTolerance,
 			map[bool]string{true: "the step losses", false: "the parameters after an epoch"}[r.kernel != "adam_step"])
 	}

@@ -83,7 +83,7 @@ func ExampleLowerCUDA() {
 	// Output:
 	// const_affine [1 1 1] [256 1 1] 6
 	// pointwise [1 1 1] [256 1 1] 7
-	// pointwise [1 1 1] [256 1 1] 7
+	// pointwise [1 1 1] [64 1 1] 7
 	// 2 constant arrays
 }
 

@@ -1,32 +1,77 @@
 // Adam kernels (engine.Adam): Kingma & Ba's optimizer with Keras's update
 // rule over one contiguous parameter arena, guarded against non-finite
-// gradients. A step on the device is
+// losses and gradients. A training step on the device ends with two
+// launches (engine.TrainerLaunches):
 //
-//	*bad = 0 (the engine clears it)
-//	check_finite(loss and gradients) → *bad = 1 on NaN or ±Inf
-//	adam_tick: t += 1 unless *bad
-//	adam_step: the update below, skipped when *bad
-//	guarded_copy: last-good snapshot of the parameters unless *bad
+//	train_guard: *bad = 1 on a NaN or ±Inf loss or gradient; the next
+//	             step's batch gathered; t += 1 unless *bad, the loss
+//	             recorded, the step counter advanced
+//	adam_step:   the update below, skipped when *bad
 //
-// so a bad step leaves t, the moments and the parameters untouched.
+// so a bad step leaves t, the moments and the parameters untouched, and
+// every later step of the epoch is skipped too: the parameters stay the
+// last good ones without a copy. The engine clears *bad (and the step
+// counter) at the start of each epoch.
 
-// adam_tick increments the step counter *t unless *bad. One thread does the
-// work; launch with grid 1, block 1 (other threads do nothing).
-extern "C" __global__ void adam_tick(long long* t, const int* bad)
+// train_guard ends a training step before Adam. counters holds the step
+// index (long long, +0), Adam's t (long long, +8), bad (int, +16) and a
+// count of finished blocks (int, +20, zero between launches). Every block
+// checks its grid-stride share of the count gradients (and block 0 the
+// loss), and gathers its share of the batch of step s + 1 into x when
+// s + 1 < steps (x [rows, d] = data[perm[(s+1)·stride + r], :], s = the
+// step index); the last block to finish (atomic count after a memory
+// fence) then advances t unless bad, stores losses[s] = loss[0], sets the
+// step index to s + 1 and resets the count. Grid-stride over
+// max(count, rows·d).
+extern "C" __global__ void train_guard(const float* grads, long long count, const float* loss, float* losses,
+	long long* counters, const float* data, const long long* perm, float* x, long long rows, long long d,
+	long long stride, long long steps)
 {
-	if (blockIdx.x == 0 && threadIdx.x == 0 && !*bad) {
-		*t += 1;
+	__shared__ int blockBad;
+	__shared__ int last;
+	long long* step = counters;
+	long long* t = counters + 1;
+	volatile int* bad = (volatile int*)(counters + 2);
+	int* done = (int*)(counters + 2) + 1;
+	if (threadIdx.x == 0) {
+		blockBad = 0;
 	}
-}
-
-// check_finite sets *bad = 1 if any of x[0..count) is NaN or ±Inf; it never
-// clears *bad. Grid-stride over count.
-extern "C" __global__ void check_finite(const float* x, long long count, int* bad)
-{
-	for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < count; i += (long long)gridDim.x * blockDim.x) {
-		if (!isfinite(x[i])) {
-			*bad = 1; // every writer stores the same value
+	__syncthreads();
+	const long long s = *step;
+	const long long first = (long long)blockIdx.x * blockDim.x + threadIdx.x, all = (long long)gridDim.x * blockDim.x;
+	int mine = first == 0 && !isfinite(loss[0]);
+	for (long long i = first; i < count; i += all) {
+		if (!isfinite(grads[i])) {
+			mine = 1;
 		}
+	}
+	if (mine) {
+		blockBad = 1; // every writer stores the same value
+	}
+	if (s + 1 < steps) {
+		const long long base = (s + 1) * stride;
+		for (long long i = first; i < rows * d; i += all) {
+			const long long r = i / d;
+			x[i] = data[perm[base + r] * d + (i - r * d)];
+		}
+	}
+	__syncthreads();
+	if (threadIdx.x == 0) {
+		if (blockBad) {
+			*bad = 1;
+		}
+		__threadfence(); // bad is visible before this block counts as done
+		last = atomicAdd(done, 1) == (int)gridDim.x - 1;
+	}
+	__syncthreads();
+	if (last && threadIdx.x == 0) {
+		__threadfence();
+		if (!*bad) {
+			*t += 1;
+		}
+		losses[s] = loss[0];
+		*step = s + 1;
+		*done = 0;
 	}
 }
 
@@ -58,17 +103,5 @@ extern "C" __global__ void adam_step(float* p, const float* g, float* m, float* 
 		m[i] = mi;
 		v[i] = vi;
 		p[i] = __fsub_rn(p[i], __fdiv_rn(__fmul_rn(lrT, mi), __fadd_rn(__fsqrt_rn(vi), eps)));
-	}
-}
-
-// guarded_copy sets dst = src (count entries) unless *bad: the snapshot of
-// the last good parameters. Grid-stride over count.
-extern "C" __global__ void guarded_copy(float* dst, const float* src, long long count, const int* bad)
-{
-	if (*bad) {
-		return;
-	}
-	for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < count; i += (long long)gridDim.x * blockDim.x) {
-		dst[i] = src[i];
 	}
 }

@@ -12,134 +12,8 @@
 // the matrix edges are padded with zeros, so any n, in, out ≥ 1 work.
 // Cost: 2·M·N·K flops, K/32 shared-memory steps per tile.
 
-#define TILE 32    // output tile edge and k step
-#define TROWS 8    // blockDim.y: each thread computes TILE/TROWS rows
-#define TPT (TILE / TROWS)
-
-// Activation codes (ops.Activation).
-#define ACT_IDENTITY 0
-#define ACT_RELU 1
-#define ACT_TANH 2
-#define ACT_SIGMOID 3
-#define ACT_SOFTPLUS 4
-#define ACT_ELU 5
-
-// softplus(x) = log(1 + e^x), linear above 30 and e^x below -30
-// (ops/activation.go softplus).
-__device__ __forceinline__ double softplus_d(double x)
-{
-	if (x > 30) {
-		return x;
-	}
-	if (x < -30) {
-		return exp(x);
-	}
-	return log1p(exp(x));
-}
-
-// sigmoid(x) = 1/(1+e^-x) without overflow on either side
-// (ops/activation.go sigmoid).
-__device__ __forceinline__ double sigmoid_d(double x)
-{
-	if (x >= 0) {
-		return 1 / (1 + exp(-x));
-	}
-	double e = exp(x);
-	return e / (1 + e);
-}
-
-// activate returns act(z), evaluated in double precision and rounded once,
-// as ops.activate does.
-__device__ __forceinline__ float activate(long long act, float z)
-{
-	switch (act) {
-	case ACT_RELU:
-		return z < 0 ? 0.0f : z;
-	case ACT_TANH:
-		return (float)tanh((double)z);
-	case ACT_SIGMOID:
-		return (float)sigmoid_d((double)z);
-	case ACT_SOFTPLUS:
-		return (float)softplus_d((double)z);
-	case ACT_ELU:
-		return z <= 0 ? (float)expm1((double)z) : z;
-	}
-	return z;
-}
-
-// tile_product accumulates the TILE×TILE tile at (r0, c0) of C = A·B,
-// A [M, K], B [K, N], into acc: acc[j] = C[r0 + ty + TROWS·j, c0 + tx].
-// Element (i, k) of A is A[i·ar + k·ak] and element (k, c) of B is
-// B[k·bk + c·bc]; A_K_CONTIG says ak = 1 (else ar = 1), B_C_CONTIG says
-// bc = 1 (else bk = 1), which picks the coalesced load pattern. Every
-// thread of the block must call it (it synchronizes).
-template <bool A_K_CONTIG, bool B_C_CONTIG>
-__device__ __forceinline__ void tile_product(const float* A, long long ar, long long ak,
-	const float* B, long long bk, long long bc, long long M, long long N, long long K,
-	long long r0, long long c0, float acc[TPT])
-{
-	__shared__ float as[TILE][TILE + 1]; // as[i][k]: the +1 avoids bank conflicts on transposed stores
-	__shared__ float bs[TILE][TILE + 1]; // bs[k][c]
-	const int tx = threadIdx.x, ty = threadIdx.y;
-	float ra[TPT], rb[TPT];
-
-	// load fetches the k-tile at k0 into registers, zero outside the matrices.
-	auto load = [&](long long k0) {
-#pragma unroll
-		for (int j = 0; j < TPT; j++) {
-			const int s = ty + TROWS * j;
-			long long i, k;
-			if (A_K_CONTIG) {
-				i = r0 + s, k = k0 + tx;
-			} else {
-				i = r0 + tx, k = k0 + s;
-			}
-			ra[j] = (i < M && k < K) ? A[i * ar + k * ak] : 0.0f;
-			long long c;
-			if (B_C_CONTIG) {
-				k = k0 + s, c = c0 + tx;
-			} else {
-				k = k0 + tx, c = c0 + s;
-			}
-			rb[j] = (k < K && c < N) ? B[k * bk + c * bc] : 0.0f;
-		}
-	};
-
-#pragma unroll
-	for (int j = 0; j < TPT; j++) {
-		acc[j] = 0.0f;
-	}
-	load(0);
-	for (long long k0 = 0; k0 < K; k0 += TILE) {
-#pragma unroll
-		for (int j = 0; j < TPT; j++) {
-			const int s = ty + TROWS * j;
-			if (A_K_CONTIG) {
-				as[s][tx] = ra[j];
-			} else {
-				as[tx][s] = ra[j];
-			}
-			if (B_C_CONTIG) {
-				bs[s][tx] = rb[j];
-			} else {
-				bs[tx][s] = rb[j];
-			}
-		}
-		__syncthreads();
-		if (k0 + TILE < K) {
-			load(k0 + TILE); // in flight while the tile below is multiplied
-		}
-#pragma unroll
-		for (int k = 0; k < TILE; k++) {
-			const float b = bs[k][tx];
-#pragma unroll
-			for (int j = 0; j < TPT; j++) {
-				acc[j] += as[ty + TROWS * j][k] * b;
-			}
-		}
-		__syncthreads();
-	}
-}
+#include "flowmath.cuh"
+#include "tile.cuh"
 
 // dense_fwd computes y = act(x·w + b), x [n, in], w [in, out], b [out],
 // y [n, out]. Block (32, 8), grid (ceil(out/32), ceil(n/32)); a smaller
@@ -214,74 +88,72 @@ extern "C" __global__ void dense_grad_x(const float* gz, const float* w, float* 
 	}
 }
 
-// dense_grad_w computes dw = xᵀ·gz, x [n, in], gz [n, out], dw [in, out];
-// the sum runs over the n rows of the batch. Block (32, 8), grid
-// (ceil(out/32), ceil(in/32)).
+// dense_grad_w computes dw = (xᵀ·gz)∘mask, x [n, in], gz [n, out],
+// dw [in, out]; the sum runs over the n rows of the batch and mask [in, out]
+// may be null (no mask: the masked layer's gradient mask is applied here,
+// so no mask_mul runs). Block (32, 8), grid (ceil(out/32), ceil(in/32), S):
+// with S > 1 the batch splits into S chunks of ceil(n/S) rows (rounded up
+// to 32) and block z writes the partial product of chunk z to
+// dw + z·in·out, which sum_parts then adds; S = 1 writes dw itself.
 extern "C" __global__ void dense_grad_w(const float* x, const float* gz, float* dw,
-	long long n, long long in, long long out)
+	long long n, long long in, long long out, const float* mask)
 {
+	const long long S = gridDim.z, z = blockIdx.z;
+	const long long chunk = ((n + S - 1) / S + TILE - 1) / TILE * TILE;
+	const long long lo = z * chunk, rows = min(n, lo + chunk) - lo;
+	float* dst = dw + z * in * out;
 	const long long c = (long long)blockIdx.x * TILE + threadIdx.x;
 	const long long rowTiles = (in + TILE - 1) / TILE;
 	for (long long t = blockIdx.y; t < rowTiles; t += gridDim.y) {
 		const long long r0 = t * TILE;
 		float acc[TPT];
 		// A(i, k) = x[k, i]: ar = 1, ak = in.
-		tile_product<false, true>(x, 1, in, gz, out, 1, in, out, n, r0, (long long)blockIdx.x * TILE, acc);
+		if (rows > 0) {
+			tile_product<false, true>(x + lo * in, 1, in, gz + lo * out, out, 1, in, out, rows, r0, (long long)blockIdx.x * TILE, acc);
+		} else {
+#pragma unroll
+			for (int j = 0; j < TPT; j++) {
+				acc[j] = 0.0f;
+			}
+		}
 		if (c < out) {
 #pragma unroll
 			for (int j = 0; j < TPT; j++) {
 				const long long r = r0 + threadIdx.y + TROWS * j;
 				if (r < in) {
-					dw[r * out + c] = acc[j];
+					dst[r * out + c] = mask ? acc[j] * mask[r * out + c] : acc[j];
 				}
 			}
 		}
 	}
 }
 
-// act_grad computes gz = gy·act'(z) from the layer output y = act(z), in
-// float32 as ops.activationGrad does: relu [y > 0], tanh 1 − y², sigmoid
-// y(1 − y), softplus 1 − e^−y, elu 1 (y > 0) or y + 1. Grid-stride over count.
+// act_grad computes gz = gy·act'(z) from the layer output y = act(z)
+// (act_grad_of). Grid-stride over count.
 extern "C" __global__ void act_grad(const float* y, const float* gy, float* gz, long long count, long long act)
 {
 	for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < count; i += (long long)gridDim.x * blockDim.x) {
-		const float v = y[i], g = gy[i];
-		float r;
-		switch (act) {
-		case ACT_RELU:
-			r = v > 0 ? g : 0.0f;
-			break;
-		case ACT_TANH:
-			r = g * (1.0f - __fmul_rn(v, v)); // no fused multiply-add, as on the CPU
-			break;
-		case ACT_SIGMOID:
-			r = __fmul_rn(g, v) * (1.0f - v);
-			break;
-		case ACT_SOFTPLUS:
-			r = g * (float)(-expm1(-(double)v));
-			break;
-		case ACT_ELU:
-			r = v > 0 ? g : g * (v + 1.0f);
-			break;
-		default:
-			r = g;
-		}
-		gz[i] = r;
+		gz[i] = act_grad_of(act, y[i], gy[i]);
 	}
 }
 
 // col_sum computes out[c] = Σ_r g[r, c], g [n, d], out [d]: the bias
-// gradient. Block 256, grid ceil(d/256): block b owns columns
-// [256b, 256b + 256). When it owns w < 256 columns its threads split the
+// gradient. Block 256, grid (ceil(d/256), S): block (b, z) owns columns
+// [256b, 256b + 256) of the z-th chunk of ceil(n/S) rows and writes its
+// partial sums to out + z·d (S = 1: out itself; S > 1: sum_parts adds the
+// S partials). When a block owns w < 256 columns its threads split the
 // rows too: thread t sums column t mod w over rows ≡ t / w (mod 256 / w),
 // with four interleaved double accumulators, and thread c < w adds the
-// partial sums in order. The result depends only on n, d and the block
+// partial sums in order. The result depends only on n, d, S and the block
 // size, never on timing.
 #define COL_SUM_MAX_BLOCK 1024
 extern "C" __global__ void col_sum(const float* g, float* out, long long n, long long d)
 {
 	__shared__ double part[COL_SUM_MAX_BLOCK];
 	const int t = threadIdx.x;
+	const long long S = gridDim.y, chunk = (n + S - 1) / S;
+	const long long lo = blockIdx.y * chunk, hi = min(n, lo + chunk);
+	out += blockIdx.y * d;
 	for (long long c0 = (long long)blockIdx.x * blockDim.x; c0 < d; c0 += (long long)gridDim.x * blockDim.x) {
 		const int w = (int)min((long long)blockDim.x, d - c0);
 		const int slices = blockDim.x / w;
@@ -290,14 +162,14 @@ extern "C" __global__ void col_sum(const float* g, float* out, long long n, long
 		double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
 		if (s < slices) {
 			const long long step = slices;
-			long long r = s;
-			for (; r + 3 * step < n; r += 4 * step) {
+			long long r = lo + s;
+			for (; r + 3 * step < hi; r += 4 * step) {
 				a0 += g[r * d + c];
 				a1 += g[(r + step) * d + c];
 				a2 += g[(r + 2 * step) * d + c];
 				a3 += g[(r + 3 * step) * d + c];
 			}
-			for (; r < n; r += step) {
+			for (; r < hi; r += step) {
 				a0 += g[r * d + c];
 			}
 		}
@@ -309,6 +181,38 @@ extern "C" __global__ void col_sum(const float* g, float* out, long long n, long
 				sum += part[k * w + t];
 			}
 			out[c0 + t] = (float)sum;
+		}
+		__syncthreads();
+	}
+}
+
+// sum_parts computes out[i] = scale·Σ_p part[p·size + i] for i < size, the
+// second stage of a reduction split over the batch (dense_grad_w, col_sum,
+// row_sum_parts; scale is −1/n for the mean negative log-likelihood, 1
+// otherwise). Block (32, 8), grid min(ceil(size/32), 65535): thread (x, y)
+// of a block owns output x of a group of 32 consecutive outputs (coalesced
+// loads) and sums the parts ≡ y (mod 8) in order in double precision; row
+// y = 0 then adds the 8 partial sums in order and rounds once, so the
+// result depends only on size and parts. Grid-stride over the groups.
+extern "C" __global__ void sum_parts(const float* part, float* out, long long size, long long parts, float scale)
+{
+	__shared__ double acc[TROWS][TILE];
+	for (long long i0 = (long long)blockIdx.x * TILE; i0 < size; i0 += (long long)gridDim.x * TILE) {
+		const long long i = i0 + threadIdx.x;
+		double s = 0;
+		if (i < size) {
+			for (long long p = threadIdx.y; p < parts; p += TROWS) {
+				s += (double)part[p * size + i];
+			}
+		}
+		acc[threadIdx.y][threadIdx.x] = s;
+		__syncthreads();
+		if (threadIdx.y == 0 && i < size) {
+			double t = 0;
+			for (int y = 0; y < TROWS; y++) {
+				t += acc[y][threadIdx.x];
+			}
+			out[i] = (float)((double)scale * t);
 		}
 		__syncthreads();
 	}

@@ -7,19 +7,15 @@
 //
 // accumulated in double precision as the CPU op does.
 
+#include "flowmath.cuh"
+
 // normal_log_prob computes out[r] = c − ½ Σ_j z², z = (x[r,j] − loc[j]) / scale[j],
 // summing j = 0..d−1 in order. One thread per row, grid-stride over n.
 extern "C" __global__ void normal_log_prob(const float* x, const float* loc, const float* scale, float* out,
 	long long n, long long d, float c)
 {
 	for (long long r = (long long)blockIdx.x * blockDim.x + threadIdx.x; r < n; r += (long long)gridDim.x * blockDim.x) {
-		const float* row = x + r * d;
-		double acc = (double)c;
-		for (long long j = 0; j < d; j++) {
-			const double z = ((double)row[j] - (double)loc[j]) / (double)scale[j];
-			acc -= __dmul_rn(0.5 * z, z); // no fused multiply-add, as on the CPU
-		}
-		out[r] = (float)acc;
+		out[r] = normal_log_prob_at(x, loc, scale, r, d, c);
 	}
 }
 
@@ -30,8 +26,6 @@ extern "C" __global__ void normal_log_prob_grad(const float* x, const float* g, 
 {
 	const long long count = n * d;
 	for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < count; i += (long long)gridDim.x * blockDim.x) {
-		const long long j = i % d;
-		const double s = (double)scale[j];
-		out[i] = (float)(-(double)g[i / d] * ((double)x[i] - (double)loc[j]) / (s * s));
+		out[i] = normal_log_prob_grad_at(x, g, loc, scale, i, d);
 	}
 }

@@ -42,3 +42,31 @@ extern "C" __global__ void neg_mean_grad(const float* g, float* out, long long n
 		out[i] = v;
 	}
 }
+
+// row_sum_parts is the first stage of neg_mean split over the batch:
+// block b of S = gridDim.x sums the b-th chunk of ceil(n/S) entries of x
+// (thread t the entries t, t + blockDim, ... of the chunk, then a fixed
+// binary tree, in double precision) and writes part[b]; sum_parts with
+// scale −1/n finishes the mean. Block 256 (at most 1024).
+extern "C" __global__ void row_sum_parts(const float* x, float* part, long long n)
+{
+	__shared__ double sum[NEG_MEAN_MAX_BLOCK];
+	const long long chunk = (n + gridDim.x - 1) / gridDim.x;
+	const long long lo = blockIdx.x * chunk, hi = min(n, lo + chunk);
+	const int t = threadIdx.x;
+	double acc = 0;
+	for (long long i = lo + t; i < hi; i += blockDim.x) {
+		acc += (double)x[i];
+	}
+	sum[t] = acc;
+	__syncthreads();
+	for (int stride = NEG_MEAN_MAX_BLOCK / 2; stride > 0; stride >>= 1) {
+		if (t < stride && t + stride < (int)blockDim.x) {
+			sum[t] += sum[t + stride];
+		}
+		__syncthreads();
+	}
+	if (t == 0) {
+		part[blockIdx.x] = (float)sum[0];
+	}
+}

@@ -74,6 +74,7 @@ var floatParams = map[string][]string{
 	"log_scale_sum_grad": {"sign"},
 	"normal_log_prob":    {"c"},
 	"adam_step":          {"lr", "b1", "b2", "eps"},
+	"sum_parts":          {"scale"},
 }
 
 // wantType is the PTX parameter type the calling convention gives arg.
@@ -193,7 +194,7 @@ func TestModuleOf(t *testing.T) {
 
 func ExampleNames() {
 	fmt.Println(Names())
-	// Output: [actnorm adam affine batch batchnorm columns dense elementwise gauss loss lu philox spline]
+	// Output: [actnorm adam affine batch batchnorm columns dense elementwise fused gauss loss lu philox sgemm spline]
 }
 
 func ExampleEntry() {
@@ -203,4 +204,5 @@ func ExampleEntry() {
 	// Output:
 	// neg_mean [.u64 .u64 .u64]
 	// neg_mean_grad [.u64 .u64 .u64]
+	// row_sum_parts [.u64 .u64 .u64]
 }

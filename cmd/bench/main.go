@@ -5,6 +5,8 @@
 //	go run ./cmd/bench              # full table (about a minute per model)
 //	go run ./cmd/bench -quick       # seconds: a smoke run for CI
 //	go run ./cmd/bench -json        # one JSON line per measurement
+//	go run ./cmd/bench -launches    # each training step's CUDA launches and
+//	                                # their modelled H200 time (no device needed)
 package main
 
 import (
@@ -46,21 +48,22 @@ var models = []model{
 
 // Result is one measurement (one JSON line with -json).
 type Result struct {
-	Device         string  `json:"device"`
-	Model          string  `json:"model"`
-	Params         int     `json:"params"`
-	Batch          int     `json:"batch"`
-	TrainStepsPerS float64 `json:"train_steps_per_s"`
-	TrainSamplesPS float64 `json:"train_samples_per_s"`
-	LogProbPerS    float64 `json:"log_prob_points_per_s"`
-	SamplePerS     float64 `json:"sample_samples_per_s"`
-	TrainGFLOPs    float64 `json:"train_gflop_per_s"`
-	LogProbGFLOPs  float64 `json:"log_prob_gflop_per_s"`
-	AllocsPerStep  float64 `json:"allocs_per_step"`
-	StepMicros     float64 `json:"step_us,omitempty"`          // GPU: time per step with graph replay
-	StepMicrosNoGr float64 `json:"step_us_no_graph,omitempty"` // GPU: time per step launching every kernel
-	PeakHeapMB     float64 `json:"peak_heap_mb"`
-	Threads        int     `json:"threads"`
+	Device          string  `json:"device"`
+	Model           string  `json:"model"`
+	Params          int     `json:"params"`
+	Batch           int     `json:"batch"`
+	TrainStepsPerS  float64 `json:"train_steps_per_s"`
+	TrainSamplesPS  float64 `json:"train_samples_per_s"`
+	LogProbPerS     float64 `json:"log_prob_points_per_s"`
+	SamplePerS      float64 `json:"sample_samples_per_s"`
+	TrainGFLOPs     float64 `json:"train_gflop_per_s"`
+	LogProbGFLOPs   float64 `json:"log_prob_gflop_per_s"`
+	AllocsPerStep   float64 `json:"allocs_per_step"`
+	StepMicros      float64 `json:"step_us,omitempty"`           // GPU: time per step with graph replay
+	StepMicrosNoGr  float64 `json:"step_us_no_graph,omitempty"`  // GPU: time per step launching every kernel
+	LaunchesPerStep int     `json:"launches_per_step,omitempty"` // GPU: kernels a training step enqueued, counted
+	PeakHeapMB      float64 `json:"peak_heap_mb"`
+	Threads         int     `json:"threads"`
 }
 
 func main() {
@@ -80,6 +83,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rounds := fs.Int("rounds", 3, "timed rounds per figure; the median is reported")
 	seconds := fs.Float64("seconds", 0.5, "length of each timed round")
 	asJSON := fs.Bool("json", false, "print one JSON line per measurement instead of a table")
+	tf32 := fs.Bool("tf32", false, "cuda: let the large-batch matrix products use TF32 tensor cores (default FP32)")
+	launches := fs.Bool("launches", false, "print each training step's CUDA launches (kernel, grid, block, FLOPs, bytes, modelled H200 time) and exit; needs no GPU")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -110,6 +115,19 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if !found {
 			return fmt.Errorf("-model: unknown model %q, expected lab, deep or wide", name)
 		}
+	}
+	if *tf32 {
+		defer engine.SetCUDALowerOptions(engine.SetCUDALowerOptions(engine.LowerOptions{TF32: true}))
+	}
+	if *launches {
+		for _, m := range ms {
+			for _, b := range bs {
+				if err := printLaunches(stdout, m, b); err != nil {
+					return fmt.Errorf("%s batch %d: %w", m.Name, b, err)
+				}
+			}
+		}
+		return nil
 	}
 	var results []Result
 	for _, devName := range strings.Split(*devices, ",") {
@@ -287,6 +305,9 @@ func measureDevice(dev engine.Device, m model, batch, rounds int, d time.Duratio
 			return r, err
 		}
 		epochs, err := rate(rounds, d, func() error { _, err := tr.Epoch(order); return err })
+		if c, ok := tr.(engine.StepLaunchCounter); ok && graphs {
+			r.LaunchesPerStep = c.LaunchesPerStep()
+		}
 		tr.Close()
 		if err != nil {
 			return r, err

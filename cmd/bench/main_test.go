@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/nflowgo/nflow/engine"
+	"github.com/nflowgo/nflow/train"
 )
 
 // TestQuickJSON is CI's smoke run of the harness: -quick -json gives one
@@ -46,5 +50,40 @@ func TestBadFlags(t *testing.T) {
 		if err := run(c.args, &o, &e); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
 		}
+	}
+}
+
+// TestLaunchesTable checks -launches on a CPU build: one table per batch
+// whose launch count is the lowering's, with the lab step at batch 32 in
+// at most 12 launches and a modelled time per step.
+func TestLaunchesTable(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := run([]string{"-launches", "-model", "lab", "-batch", "32,4096"}, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	text := out.String()
+	for _, b := range []int{32, 4096} {
+		td, err := build(models[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, _, err := train.LossPlan(td, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		step, _, err := engine.TrainStepLaunches(plan, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := fmt.Sprintf("lab batch %d: %d launches per training step", b, len(step))
+		if !strings.Contains(text, head) {
+			t.Errorf("no %q in\n%s", head, text)
+		}
+		if b == 32 && len(step) > 12 {
+			t.Errorf("lab batch 32: %d launches, want at most 12", len(step))
+		}
+	}
+	if strings.Count(text, "modelled H200 step") != 2 || !strings.Contains(text, "block_program") {
+		t.Errorf("-launches output:\n%s", text)
 	}
 }
