@@ -25,6 +25,7 @@ type Spec struct {
 	Bound       float64 `json:"bound,omitempty"`           // spline range [-Bound, Bound] (nsf kinds)
 	MaskedFrac  float64 `json:"masked_fraction,omitempty"` // coupling: fraction of dimensions passed through (default 0.5)
 	ContextSize int     `json:"context_size,omitempty"`    // conditional flows: size of the conditioning input
+	Standardize bool    `json:"standardize,omitempty"`     // a bijectors.Standardize nearest the data (see InitStandardize)
 	Seed        uint64  `json:"seed"`
 	DType       string  `json:"dtype"` // float32 (default) or float64
 }
@@ -146,6 +147,11 @@ func Build(s Spec) (*dist.TransformedDistribution, error) {
 	bij, err := b(s)
 	if err != nil {
 		return nil, err
+	}
+	if s.Standardize {
+		if bij, err = withStandardize(s, bij); err != nil {
+			return nil, err
+		}
 	}
 	base, err := dist.StandardNormal(s.EventSize, s.Dtype())
 	if err != nil {

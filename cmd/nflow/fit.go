@@ -32,7 +32,16 @@ without a better validation loss and keeps the best epoch's parameters. A
 line per epoch goes to stderr; the model is saved to -out, the loss curve to
 -loss, and the final training and validation NLL (nats per point) are
 printed. With -context the flow is conditional, p(x | context), trained on the
-pairs (data row n, context row n).`,
+pairs (data row n, context row n).
+
+By default (-standardize) the flow's first bijector maps each column to
+(x - median)/(IQR/1.349), learned from the training points and saved with
+the model, so raw numbers in any units train well; every density and NLL
+is still in the data's units (the log-det of the scaling is included).
+The splines of the nsf kinds act on [-bound, bound] (default 3) of those
+standardized values and are the identity (linear tails) outside it, so
+points beyond the range pass through unchanged rather than breaking the
+fit. With -standardize=false the range applies to the raw values.`,
 	flags: fitFlags,
 	run:   func(o any, out, log io.Writer) error { return runFit(o.(*fitOptions), out, log) },
 }
@@ -57,6 +66,7 @@ func fitFlags(fs *flag.FlagSet) any {
 	fs.StringVar(&o.spec.Scale, "scale", "softplus", "affine scale `function`: softplus, exp, softclip")
 	fs.IntVar(&o.spec.Bins, "bins", 0, "spline bins of the nsf kinds (0: the kind's default)")
 	fs.Float64Var(&o.spec.Bound, "bound", 0, "spline range [-bound, bound] of the nsf kinds (0: the kind's default)")
+	fs.BoolVar(&o.spec.Standardize, "standardize", true, "learn a per-column shift and scale (median, IQR/1.349) from the training points as the flow's first bijector; densities stay in the data's units")
 	fs.StringVar(&o.spec.DType, "dtype", "float32", "`dtype` of the model: float32 or float64")
 	fs.IntVar(&o.cfg.Epochs, "epochs", 100, "most training epochs")
 	fs.IntVar(&o.cfg.BatchSize, "batch", 128, "batch size")
@@ -158,6 +168,11 @@ func fit(o *fitOptions, log io.Writer) (*fitted, error) {
 	nVal := int(math.Round(o.cfg.ValidationSplit * float64(n)))
 	if n-nVal < 1 || (o.cfg.ValidationSplit > 0 && nVal < 1) {
 		return nil, fmt.Errorf("%s: %d points cannot be split into training and validation sets with -val=%g", o.data, n, o.cfg.ValidationSplit)
+	}
+	if spec.Standardize {
+		if err := initStandardize(model, x, n-nVal); err != nil {
+			return nil, err
+		}
 	}
 	cfg.Progress = log
 	given := ""
