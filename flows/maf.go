@@ -17,5 +17,14 @@ func init() {
 // With Spec.ContextSize C > 0 every MADE is conditional on a context
 // [N, C] (Spec.MADEConfig sets MADEConfig.ContextSize), and so is the IAF.
 func buildMAF(s Spec) (bijectors.Bijector, error) {
-	return bijectors.NewMAFStack(s.Layers, s.MADEConfig(2), s.ScaleFn())
+	c, err := bijectors.NewMAFStack(s.Layers, s.MADEConfig(2), s.ScaleFn())
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range c.Bijectors {
+		if m, ok := b.(*bijectors.MaskedAutoregressiveFlow); ok {
+			m.InputBound = s.InputBound
+		}
+	}
+	return c, nil
 }

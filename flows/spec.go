@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 
@@ -26,6 +27,7 @@ type Spec struct {
 	MaskedFrac  float64 `json:"masked_fraction,omitempty"` // coupling: fraction of dimensions passed through (default 0.5)
 	ContextSize int     `json:"context_size,omitempty"`    // conditional flows: size of the conditioning input
 	Standardize bool    `json:"standardize,omitempty"`     // a bijectors.Standardize nearest the data (see InitStandardize)
+	InputBound  float64 `json:"input_bound,omitempty"`     // maf kinds: conditioner networks read B·tanh(y/B) (0: y)
 	Seed        uint64  `json:"seed"`
 	DType       string  `json:"dtype"` // float32 (default) or float64
 }
@@ -87,6 +89,8 @@ func (s Spec) Normalize() (Spec, error) {
 		return s, fmt.Errorf("flows: event size %d, expected >= 1", s.EventSize)
 	case s.Layers < 1:
 		return s, fmt.Errorf("flows: %d layers, expected >= 1", s.Layers)
+	case s.InputBound < 0 || math.IsNaN(s.InputBound) || math.IsInf(s.InputBound, 0):
+		return s, fmt.Errorf("flows: input bound %g, expected 0 (none) or a positive number", s.InputBound)
 	case s.ContextSize < 0:
 		return s, fmt.Errorf("flows: context size %d, expected >= 0", s.ContextSize)
 	case s.DType != "float32" && s.DType != "float64":

@@ -64,6 +64,8 @@ func fitFlags(fs *flag.FlagSet) any {
 	fs.StringVar(&o.hidden, "hidden", "128,128", "hidden `units` of each conditioner network, comma-separated")
 	fs.StringVar(&o.spec.Activation, "activation", "relu", "conditioner `activation`: relu, tanh, sigmoid, softplus, elu, identity")
 	fs.StringVar(&o.spec.Scale, "scale", "softplus", "affine scale `function`: softplus, exp, softclip")
+	fs.StringVar(&o.spec.Init, "init", "glorot-uniform", "conditioner `initialisation`: glorot-uniform (TFP's) or torch-uniform (PyTorch's nn.Linear default)")
+	fs.Float64Var(&o.spec.InputBound, "input-bound", 0, "maf: conditioner networks read `B`·tanh(y/B), bounding shift and scale far from the data (0: y)")
 	fs.IntVar(&o.spec.Bins, "bins", 0, "spline bins of the nsf kinds (0: the kind's default)")
 	fs.Float64Var(&o.spec.Bound, "bound", 0, "spline range [-bound, bound] of the nsf kinds (0: the kind's default)")
 	fs.BoolVar(&o.spec.Standardize, "standardize", true, "learn a per-column shift and scale (median, IQR/1.349) from the training points as the flow's first bijector; densities stay in the data's units")
