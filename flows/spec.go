@@ -14,6 +14,12 @@ import (
 
 // Spec describes a flow: Build(spec) returns the same architecture, with
 // the same initial parameters, every time.
+//
+// The zero values of Scale, Init and InputBound are the lab's (softplus,
+// glorot-uniform, no bound), kept so that saved models load unchanged. For
+// data other than the lab's, nflow fit's defaults are the robust ones:
+// Standardize true, Scale softclip, Init torch-uniform, InputBound
+// DefaultInputBound (see tools/realdata for the ablations).
 type Spec struct {
 	Kind        string  `json:"kind"`                      // a registered kind: maf, iaf, realnvp, nsf, nsf-coupling, glow
 	EventSize   int     `json:"event_size"`                // D
