@@ -24,10 +24,12 @@ import (
 // μ and log σ are state, not parameters: training leaves them alone, and
 // State returns them for saving. They start at the identity (μ = 0,
 // σ = 1); InitFromData sets them robustly from data: μ_d is the median of
-// column d and σ_d its interquartile range / 1.349 (the standard
-// deviation of a normal column), falling back to the standard deviation
-// where the quartiles coincide and to 1 where the column is constant, so
-// σ_d > 0 always. Heavy tails and outliers hardly move either. It is a
+// column d and σ_d the larger of its interquartile range / 1.349 and the
+// larger distance from the median to its 0.5% or 99.5% quantile / 2.576
+// (each the standard deviation of a normal column), falling back to the
+// standard deviation where both are 0 and to 1 where the column is
+// constant, so σ_d > 0 always. The 1% most extreme values hardly move
+// either, and 99% of the training values of a column end up in ±2.576. It is a
 // DataInitializer, so train.Fit initialises it from its first batch when
 // nothing has before; flows.InitStandardize uses all the training rows.
 // Cost: 2·N·D flops each way.
@@ -111,13 +113,28 @@ func (s *Standardize) InitFromData(y *tensor.Dense) error {
 	return nil
 }
 
-// robustLocationScale returns the median of x and its IQR/1.349, or its
-// standard deviation where that is 0 (more than half the values equal), or
-// 1 where x is constant. It sorts x in place.
+// tailQuantile and tailPerSD set the scale's second measure: the 0.5% and
+// 99.5% quantiles lie tailPerSD = Φ⁻¹(0.995) standard deviations from the
+// median of a normal column.
+const (
+	tailQuantile = 0.005
+	tailPerSD    = 2.5758293035489004
+)
+
+// robustLocationScale returns the median of x and the larger of IQR/1.349
+// and (the larger distance from the median to the 0.5% or the 99.5%
+// quantile)/2.576 — both the standard deviation for a normal column; the
+// second keeps 99% of a skewed, zero-inflated or multimodal column within
+// ±2.576 (inside a spline's default [-3, 3]) while ignoring the 0.5% most
+// extreme values on each side. Where both are 0 (more than 99% of the
+// values equal) it is the standard deviation, or 1 where x is constant. It
+// sorts x in place.
 func robustLocationScale(x []float64) (median, scale float64) {
 	slices.Sort(x)
 	median = quantileSorted(x, 0.5)
 	scale = (quantileSorted(x, 0.75) - quantileSorted(x, 0.25)) / iqrPerSD
+	tail := math.Max(quantileSorted(x, 1-tailQuantile)-median, median-quantileSorted(x, tailQuantile)) / tailPerSD
+	scale = math.Max(scale, tail)
 	if tiny := 1e-12 * math.Max(1, math.Abs(median)); scale > tiny {
 		return median, scale
 	}

@@ -27,42 +27,35 @@ func init() {
 	})
 }
 
-// TestStandardizeInitFromData checks μ and σ against the quartiles of
-// columns built so that they are known: 1..9 has median 5 and quartiles 3
-// and 7 (type 7); an outlier moves neither; a column more than half
-// constant falls back to the standard deviation; a constant one to σ = 1.
+// TestStandardizeInitFromData checks μ and σ on 201-row columns built so
+// that the quantiles fall on order statistics (type 7: q_p = x[200p]):
+// 0..200 (IQR wins); the same with its largest value made an outlier (no
+// change); 180 zeros and 21 sixteens (IQR 0, the 99.5% quantile wins);
+// 200 zeros and one 5 (both 0: the standard deviation); a constant (1).
 func TestStandardizeInitFromData(t *testing.T) {
-	const n = 9
-	y := make([]float64, 0, 4*n)
-	var mostlyZero []float64
-	for i := 1; i <= n; i++ {
-		out := float64(i)
-		if i == n {
-			out = 1e6 // an outlier in column 1
+	const n = 201
+	y := make([]float64, 0, 5*n)
+	for i := 0; i < n; i++ {
+		out, bi, rare := float64(i), 0.0, 0.0
+		if i == n-1 {
+			out, rare = 1e6, 5
 		}
-		z := 0.0
-		if i > 7 { // quartiles 0 and 0
-			z = float64(i)
+		if i >= 180 {
+			bi = 16
 		}
-		mostlyZero = append(mostlyZero, z)
-		y = append(y, float64(i), out, z, 42)
+		y = append(y, float64(i), out, bi, rare, 42)
 	}
-	var mean, q float64
-	for _, z := range mostlyZero {
-		mean += z / n
-	}
-	for _, z := range mostlyZero {
-		q += (z - mean) * (z - mean) / n
-	}
+	mean := 5.0 / n
+	sd := math.Sqrt(((n-1)*mean*mean + (5-mean)*(5-mean)) / n)
 	want := []struct{ mu, sigma float64 }{
-		{5, 4 / iqrPerSD}, {5, 4 / iqrPerSD}, {0, math.Sqrt(q)}, {42, 1},
+		{100, 100 / iqrPerSD}, {100, 100 / iqrPerSD}, {0, 16 / tailPerSD}, {0, sd}, {42, 1},
 	}
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		s := must(NewStandardize(4, dt))
+		s := must(NewStandardize(5, dt))
 		if s.Initialized() {
 			t.Fatalf("%v: a new Standardize reports itself initialised", dt)
 		}
-		if err := s.InitFromData(NewTensor(dt, y, n, 4)); err != nil {
+		if err := s.InitFromData(NewTensor(dt, y, n, 5)); err != nil {
 			t.Fatal(err)
 		}
 		if !s.Initialized() {

@@ -35,13 +35,17 @@ printed. With -context the flow is conditional, p(x | context), trained on the
 pairs (data row n, context row n).
 
 By default (-standardize) the flow's first bijector maps each column to
-(x - median)/(IQR/1.349), learned from the training points and saved with
-the model, so raw numbers in any units train well; every density and NLL
-is still in the data's units (the log-det of the scaling is included).
-The splines of the nsf kinds act on [-bound, bound] (default 3) of those
-standardized values and are the identity (linear tails) outside it, so
-points beyond the range pass through unchanged rather than breaking the
-fit. With -standardize=false the range applies to the raw values.`,
+(x - median)/s, learned from the training points and saved with the model:
+s is the larger of IQR/1.349 and the larger distance from the median to the
+0.5% or 99.5% quantile, divided by 2.576 (both the sd of a normal column),
+so that 99% of each column's training values fall within ±2.576 while the
+most extreme 1% hardly move s. Raw numbers in any units train well, and
+every density and NLL is still in the data's units (the log-det of the
+scaling is included). The splines of the nsf kinds act on [-bound, bound]
+(default 3) of those standardized values and are the identity (linear
+tails) outside it: points beyond the range pass through unchanged (log-det
+0) rather than breaking the fit, but the spline cannot reshape them. With
+-standardize=false the range applies to the raw values.`,
 	flags: fitFlags,
 	run:   func(o any, out, log io.Writer) error { return runFit(o.(*fitOptions), out, log) },
 }
@@ -68,7 +72,7 @@ func fitFlags(fs *flag.FlagSet) any {
 	fs.Float64Var(&o.spec.InputBound, "input-bound", flows.DefaultInputBound, "maf kinds: conditioner networks read `B`·tanh(y/B), so shift and scale far from the data are those at its edge (0: y itself)")
 	fs.IntVar(&o.spec.Bins, "bins", 0, "spline bins of the nsf kinds (0: the kind's default)")
 	fs.Float64Var(&o.spec.Bound, "bound", 0, "spline range [-bound, bound] of the nsf kinds (0: the kind's default)")
-	fs.BoolVar(&o.spec.Standardize, "standardize", true, "learn a per-column shift and scale (median, IQR/1.349) from the training points as the flow's first bijector; densities stay in the data's units")
+	fs.BoolVar(&o.spec.Standardize, "standardize", true, "learn a per-column shift and scale (median, quantile spread) from the training points as the flow's first bijector; densities stay in the data's units")
 	fs.StringVar(&o.spec.DType, "dtype", "float32", "`dtype` of the model: float32 or float64")
 	fs.IntVar(&o.cfg.Epochs, "epochs", 100, "most training epochs")
 	fs.IntVar(&o.cfg.BatchSize, "batch", 128, "batch size")

@@ -46,10 +46,11 @@ def run_nflow(args, name, flow, seed, train, test, extra):
 
 
 def robust_scale(x):
-    """The median and IQR/1.349 of each column (sd, then 1, where that is 0): nflow's Standardize."""
+    """nflow's Standardize: the median of each column and the larger of IQR/1.349 and
+    max(q99.5 - median, median - q0.5)/2.576 (sd, then 1, where that is 0)."""
     mu = np.median(x, 0)
-    q1, q3 = np.quantile(x, [0.25, 0.75], axis=0)
-    s = (q3 - q1) / 1.3489795003921634
+    q0, q1, q3, q4 = np.quantile(x, [0.005, 0.25, 0.75, 0.995], axis=0)
+    s = np.maximum((q3 - q1) / 1.3489795003921634, np.maximum(q4 - mu, mu - q0) / 2.5758293035489004)
     sd = x.std(0)
     tiny = 1e-12 * np.maximum(1, np.abs(mu))
     s = np.where(s > tiny, s, np.where(sd > tiny, sd, 1.0))
