@@ -14,6 +14,14 @@ import sys
 DIMS = {"heavy": 6, "breast_cancer": 30, "digits": 64, "gmm": 5, "pinwheel": 2}
 
 
+def num(v):
+    return f"{v:.2f}" if abs(v) < 1e4 else f"{v:.1e}"
+
+
+def signed(v):
+    return f"{v:+.3f}" if abs(v) < 1e4 else f"{v:+.0e}"
+
+
 def main():
     runs = collections.defaultdict(dict)
     for line in open(sys.argv[1]):
@@ -36,8 +44,8 @@ def main():
         if not seeds:
             continue
         d = DIMS.get(name, 1)
-        fa = " / ".join(f"{a[s]['test_nll']:.2f}" for s in seeds)
-        fb = " / ".join(f"{b[s]['test_nll']:.2f}" for s in seeds)
+        fa = " / ".join(num(a[s]["test_nll"]) for s in seeds)
+        fb = " / ".join(num(b[s]["test_nll"]) for s in seeds)
         diff = [(a[s]["test_nll"] - b[s]["test_nll"]) / d for s in seeds]
         ma = sum(a[s]["test_nll"] for s in seeds) / len(seeds)
         mb = sum(b[s]["test_nll"] for s in seeds) / len(seeds)
@@ -47,7 +55,7 @@ def main():
         label = f"{name} ({d})"
         if name == "gmm" and true:
             label += " true " + " / ".join(f"{true[s]:.2f}" for s in seeds if s in true)
-        print(f"| {label} | {flow} | {fa} | {fb} | {(ma - mb) / d:+.3f} / {worst / d:+.3f} | {ta:.0f} / {tb:.0f} |")
+        print(f"| {label} | {flow} | {fa} | {fb} | {signed((ma - mb) / d)} / {signed(worst / d)} | {ta:.0f} / {tb:.0f} |")
 
 
 if __name__ == "__main__":
