@@ -25,6 +25,10 @@ import (
 type MaskedAutoregressiveFlow struct {
 	Net   *AutoregressiveNetwork
 	Scale ops.ScaleFn
+	// InputBound, when > 0, feeds the network B·tanh(y/B) instead of y
+	// (see conditionerInput): shift and scale far from the data are those
+	// at its edge, not a ReLU network's linear extrapolation. 0 feeds y.
+	InputBound float64
 }
 
 // NewMaskedAutoregressiveFlow returns the flow for a network with Params = 2.
@@ -59,7 +63,7 @@ func (m *MaskedAutoregressiveFlow) Params() []*Param { return m.Net.Params() }
 func (m *MaskedAutoregressiveFlow) Triangular() bool { return true }
 
 func (m *MaskedAutoregressiveFlow) InverseNode(g *Graph, y *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
-	h, err := m.Net.Node(g, y)
+	h, err := m.netNode(g, y)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,7 +85,7 @@ func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gor
 		return nil, nil, err
 	}
 	for pass := 1; pass < m.EventSize(); pass++ {
-		if h, err = m.Net.Node(g, y); err != nil {
+		if h, err = m.netNode(g, y); err != nil {
 			return nil, nil, err
 		}
 		if y, err = Apply(ops.NewAffineAR(false, m.Scale), x, h); err != nil {

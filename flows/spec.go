@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 
@@ -13,6 +14,12 @@ import (
 
 // Spec describes a flow: Build(spec) returns the same architecture, with
 // the same initial parameters, every time.
+//
+// The zero values of Scale, Init and InputBound are the lab's (softplus,
+// glorot-uniform, no bound), kept so that saved models load unchanged. For
+// data other than the lab's, nflow fit's defaults are the robust ones:
+// Standardize true, Scale softclip, Init torch-uniform, InputBound
+// DefaultInputBound (see tools/realdata for the ablations).
 type Spec struct {
 	Kind        string  `json:"kind"`                      // a registered kind: maf, iaf, realnvp, nsf, nsf-coupling, glow
 	EventSize   int     `json:"event_size"`                // D
@@ -25,6 +32,8 @@ type Spec struct {
 	Bound       float64 `json:"bound,omitempty"`           // spline range [-Bound, Bound] (nsf kinds)
 	MaskedFrac  float64 `json:"masked_fraction,omitempty"` // coupling: fraction of dimensions passed through (default 0.5)
 	ContextSize int     `json:"context_size,omitempty"`    // conditional flows: size of the conditioning input
+	Standardize bool    `json:"standardize,omitempty"`     // a bijectors.Standardize nearest the data (see InitStandardize)
+	InputBound  float64 `json:"input_bound,omitempty"`     // maf kinds: conditioner networks read B·tanh(y/B) (0: y)
 	Seed        uint64  `json:"seed"`
 	DType       string  `json:"dtype"` // float32 (default) or float64
 }
@@ -87,6 +96,8 @@ func (s Spec) Normalize() (Spec, error) {
 		return s, fmt.Errorf("flows: event size %d, expected >= 1", s.EventSize)
 	case s.Layers < 1:
 		return s, fmt.Errorf("flows: %d layers, expected >= 1", s.Layers)
+	case s.InputBound < 0 || math.IsNaN(s.InputBound) || math.IsInf(s.InputBound, 0):
+		return s, fmt.Errorf("flows: input bound %g, expected 0 (none) or a positive number", s.InputBound)
 	case s.ContextSize < 0:
 		return s, fmt.Errorf("flows: context size %d, expected >= 0", s.ContextSize)
 	case s.DType != "float32" && s.DType != "float64":
@@ -155,6 +166,11 @@ func Build(s Spec) (*dist.TransformedDistribution, error) {
 	bij, err := b(s)
 	if err != nil {
 		return nil, err
+	}
+	if s.Standardize {
+		if bij, err = withStandardize(s, bij); err != nil {
+			return nil, err
+		}
 	}
 	base, err := dist.StandardNormal(s.EventSize, s.Dtype())
 	if err != nil {

@@ -16,7 +16,9 @@ import (
 // colour bar beside it and writes the figure to path as a PNG image.
 // logProb holds the log density at the cell centres in the order of
 // g.Points, so it has length g.NX·g.NY. The axes are in data coordinates and
-// span exactly [XMin, XMax]×[YMin, YMax]. Colours run from dark purple at
+// span exactly [XMin, XMax]×[YMin, YMax] with equal scales (one unit is as
+// long across as up, matplotlib's aspect="equal"; the heat map is centred
+// in the space the canvas leaves). Colours run from dark purple at
 // zero density to yellow at the largest density on the grid, on a linear
 // scale; a NaN or infinite logProb is drawn as zero density.
 //
@@ -71,7 +73,7 @@ func drawDensity(c draw.Canvas, title string, g Grid, logProb []float64) (vg.Rec
 	// with a 10 point gap to the heat map.
 	width := c.Max.X - c.Min.X
 	barWidth := max(0.18*width, 80)
-	mainC := draw.Crop(c, 0, -barWidth, 0, 0)
+	mainC := equalAspect(main, draw.Crop(c, 0, -barWidth, 0, 0))
 	data := main.DataCanvas(mainC)
 	size := data.Size()
 	img := densityImage(g, z, top, cmap.Palette(256).Colors(),

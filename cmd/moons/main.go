@@ -105,7 +105,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.epochs, "epochs", 80, "training epochs")
 	fs.IntVar(&o.batch, "batch", 32, "batch size")
 	fs.Float64Var(&o.lr, "lr", 1e-3, "Adam learning rate")
-	fs.Float64Var(&o.lrFinal, "lr-final", 0, "decay the learning rate to this value along a cosine (0: constant, as the lab)")
+	fs.Float64Var(&o.lrFinal, "lr-final", 0, "decay the learning rate to this value along a cosine (0: constant, as the lab; unset with -flow nsf: 1e-5)")
 	fs.Int64Var(&o.seed, "seed", 0, "random seed (data, initialisation, shuffling, sampling)")
 	fs.StringVar(&o.out, "out", "moons-out", "folder for the figures")
 	fs.StringVar(&o.device, "device", "cpu", "cpu or cuda")
@@ -118,6 +118,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	o.lrFinal = defaultFinalRate(fs, o.flow, o.lrFinal)
 	var err error
 	if o.hidden, err = cliflag.PositiveInts(*hidden); err != nil {
 		return nil, fmt.Errorf("-hidden=%q: %v", *hidden, err)
