@@ -39,6 +39,10 @@ type Config struct {
 	// to 0.01.
 	AnnealSteps int
 	InitialBeta float64
+	// GeometricAnneal raises β geometrically, β(t) = β₀^(1 - t/T), instead
+	// of linearly: the schedule spends more of its steps at small β, where
+	// the modes are still joined and q's mass can move between them.
+	GeometricAnneal bool
 
 	// EvalEvery is the length of a history interval in steps (default
 	// Steps/100, at least 1): History records the mean batch ELBO and ESS
@@ -115,11 +119,14 @@ func (c *Config) defaults() error {
 	return nil
 }
 
-// beta is the annealing schedule: β(t) = β₀ + (1 - β₀)·t/T for the
-// first T = AnnealSteps steps, then 1.
+// beta is the annealing schedule: β(t) = β₀ + (1 - β₀)·t/T (or
+// β₀^(1 - t/T) when geometric) for the first T = AnnealSteps steps, then 1.
 func (c *Config) beta(t int) float64 {
 	if t >= c.AnnealSteps {
 		return 1
+	}
+	if c.GeometricAnneal {
+		return math.Pow(c.InitialBeta, 1-float64(t)/float64(c.AnnealSteps))
 	}
 	return c.InitialBeta + (1-c.InitialBeta)*float64(t)/float64(c.AnnealSteps)
 }

@@ -25,6 +25,8 @@ import (
 type step struct {
 	prog    *engine.Program
 	eps     *tensor.Dense
+	eps32   []float32 // eps's memory, by dtype
+	eps64   []float64
 	beta    float64 // read by the loss op at every run
 	n, d    int
 	g32     [][]float32
@@ -86,6 +88,11 @@ func newStep(q *dist.TransformedDistribution, t Target, n int, pathGradient bool
 		return nil, err
 	}
 	st.eps = st.prog.Input(0)
+	if q.DType() == tensor.Float32 {
+		st.eps32 = st.eps.Float32s()
+	} else {
+		st.eps64 = st.eps.Float64s()
+	}
 	for i := range grads {
 		switch v := st.prog.Output(4 + i).Data().(type) {
 		case []float32:
@@ -120,15 +127,11 @@ func paramNodes(g *bijectors.Graph, q dist.Distribution) (gorgonia.Nodes, error)
 // sample fills ε with base draws. A diagonal Gaussian base does not allocate.
 func (s *step) sample(rng *rand.Rand) error {
 	if s.loc != nil {
-		switch b := s.eps.Data().(type) {
-		case []float32:
-			for i := range b {
-				b[i] = float32(s.loc[i%s.d] + s.sd[i%s.d]*rng.NormFloat64())
-			}
-		case []float64:
-			for i := range b {
-				b[i] = s.loc[i%s.d] + s.sd[i%s.d]*rng.NormFloat64()
-			}
+		for i := range s.eps32 {
+			s.eps32[i] = float32(s.loc[i%s.d] + s.sd[i%s.d]*rng.NormFloat64())
+		}
+		for i := range s.eps64 {
+			s.eps64[i] = s.loc[i%s.d] + s.sd[i%s.d]*rng.NormFloat64()
 		}
 		return nil
 	}
@@ -136,10 +139,10 @@ func (s *step) sample(rng *rand.Rand) error {
 	if err != nil {
 		return err
 	}
-	if b, ok := s.eps.Data().([]float32); ok {
-		copy(b, e.Float32s())
+	if s.eps32 != nil {
+		copy(s.eps32, e.Float32s())
 	} else {
-		copy(s.eps.Float64s(), e.Float64s())
+		copy(s.eps64, e.Float64s())
 	}
 	return nil
 }
@@ -176,4 +179,9 @@ func (s *step) update(opt *engine.Adam) {
 	} else {
 		opt.Step64(s.g64)
 	}
+}
+
+// newAdamFor returns Adam with Config's defaults for values.
+func newAdamFor(values []*tensor.Dense) (*engine.Adam, error) {
+	return engine.NewAdam(values, 1e-3, 0, 0, 0)
 }

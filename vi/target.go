@@ -64,3 +64,5 @@ func EvalTarget(t Target, x []float64, withGrad bool) (logp, grad []float64, err
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+var nan = math.NaN()

@@ -75,6 +75,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	lrFinal := fs.Float64("lr-final", -1, "final learning rate of the cosine decay (0: constant)")
 	anneal := fs.Int("anneal", -1, "annealing steps: beta rises linearly to 1 over them (0: none)")
 	beta0 := fs.Float64("beta0", 0, "initial beta of the annealing")
+	geom := fs.String("geometric", "", "geometric annealing schedule: true or false (default: the recipe's)")
 	stl := fs.String("stl", "", "path-gradient estimator: true or false (default: the recipe's)")
 	fs.Uint64Var(&o.seed, "seed", 0, "seed of the flow's initialisation and of the samples")
 	fs.IntVar(&o.evalN, "eval", 100000, "samples of q for the evaluation")
@@ -131,6 +132,15 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if *beta0 != 0 {
 		r.Beta0 = *beta0
 	}
+	switch *geom {
+	case "":
+	case "true":
+		r.Geometric = true
+	case "false":
+		r.Geometric = false
+	default:
+		return nil, fmt.Errorf("-geometric %q, expected true or false", *geom)
+	}
 	switch *stl {
 	case "":
 	case "true":
@@ -161,7 +171,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg := vi.Config{Steps: o.r.Steps, BatchSize: o.r.Batch, LearningRate: o.r.LR, FinalLearningRate: o.r.LRFinal,
-		Seed: o.seed, PathGradient: o.r.STL, AnnealSteps: o.r.Anneal, InitialBeta: o.r.Beta0, EvalEvery: max(1, o.r.Steps/100)}
+		Seed: o.seed, PathGradient: o.r.STL, AnnealSteps: o.r.Anneal, InitialBeta: o.r.Beta0, GeometricAnneal: o.r.Geometric, EvalEvery: max(1, o.r.Steps/100)}
 	if o.progress {
 		cfg.Progress = &every{w: progressTo(o, stdout, stderr), n: 5}
 	}

@@ -25,6 +25,7 @@ type recipe struct {
 	LRFinal    float64
 	Anneal     int     // annealing steps (0: none)
 	Beta0      float64 // initial β
+	Geometric  bool    // geometric annealing schedule
 	STL        bool    // path-gradient estimator
 }
 
