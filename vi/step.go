@@ -35,6 +35,8 @@ type step struct {
 	logq    []float64
 	loc, sd []float64 // q's base as loc + sd·z, or nil to call Base.Sample
 	base    dist.Distribution
+	rb      ReparameterizedBase // a trainable base, sampled in the graph from noise
+	noise   []float64
 }
 
 func newStep(q *dist.TransformedDistribution, t Target, n int, pathGradient bool) (*step, error) {
@@ -44,7 +46,17 @@ func newStep(q *dist.TransformedDistribution, t Target, n int, pathGradient bool
 		return nil, err
 	}
 	g.Training = true
-	eps := g.Input("eps", n, d)
+	// The program's input: base samples ε [n, D], or the noise u of a
+	// reparameterized base with ε = x₀(u) drawn inside the graph.
+	in := g.Input("eps", n, d)
+	eps := in
+	rb, trainableBase := q.Base.(ReparameterizedBase)
+	if trainableBase {
+		in = g.Input("u", n, rb.NoiseSize())
+		if eps, err = rb.SampleNode(g, in); err != nil {
+			return nil, err
+		}
+	}
 	x, fldj, err := q.Bijector.ForwardNode(g, eps)
 	if err != nil {
 		return nil, err
@@ -84,7 +96,7 @@ func newStep(q *dist.TransformedDistribution, t Target, n int, pathGradient bool
 	if err != nil {
 		return nil, err
 	}
-	if st.prog, err = engine.Compile(g.G, gorgonia.Nodes{eps}, append(gorgonia.Nodes{loss, lp, lb, fldj}, grads...), engine.CPU); err != nil {
+	if st.prog, err = engine.Compile(g.G, gorgonia.Nodes{in}, append(gorgonia.Nodes{loss, lp, lb, fldj}, grads...), engine.CPU); err != nil {
 		return nil, err
 	}
 	st.eps = st.prog.Input(0)
@@ -103,6 +115,9 @@ func newStep(q *dist.TransformedDistribution, t Target, n int, pathGradient bool
 	}
 	if m, ok := q.Base.(*dist.MultivariateNormalDiag); ok {
 		st.loc, st.sd = m.Loc(), m.ScaleDiag()
+	}
+	if trainableBase {
+		st.rb, st.noise = rb, make([]float64, n*rb.NoiseSize())
 	}
 	return st, nil
 }
@@ -124,8 +139,20 @@ func paramNodes(g *bijectors.Graph, q dist.Distribution) (gorgonia.Nodes, error)
 	return nodes, nil
 }
 
-// sample fills ε with base draws. A diagonal Gaussian base does not allocate.
+// sample fills the input with base draws ε, or with the noise of a
+// reparameterized base. A diagonal Gaussian base does not allocate.
 func (s *step) sample(rng *rand.Rand) error {
+	if s.rb != nil {
+		s.rb.Noise(s.noise, rng)
+		for i, v := range s.noise {
+			if s.eps32 != nil {
+				s.eps32[i] = float32(v)
+			} else {
+				s.eps64[i] = v
+			}
+		}
+		return nil
+	}
 	if s.loc != nil {
 		for i := range s.eps32 {
 			s.eps32[i] = float32(s.loc[i%s.d] + s.sd[i%s.d]*rng.NormFloat64())

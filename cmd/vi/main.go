@@ -16,7 +16,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/nflowgo/nflow/dist"
 	"github.com/nflowgo/nflow/internal/cliflag"
@@ -69,6 +68,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	bins := fs.Int("bins", 0, "spline bins (iaf-nsf)")
 	bound := fs.Float64("bound", 0, "spline bound B of [-B, B] (iaf-nsf)")
 	baseScale := fs.Float64("base-scale", 0, "standard deviation of the Gaussian base")
+	mixture := fs.Int("mixture", -1, "components of a trainable Gaussian-mixture base (0: a Gaussian base)")
+	spread := fs.Float64("spread", 0, "standard deviation of the mixture's initial means")
 	steps := fs.Int("steps", 0, "Adam steps")
 	batch := fs.Int("batch", 0, "samples of q per step")
 	lr := fs.Float64("lr", 0, "learning rate")
@@ -113,6 +114,12 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if *baseScale != 0 {
 		r.BaseScale = *baseScale
+	}
+	if *mixture >= 0 {
+		r.Mixture = *mixture
+	}
+	if *spread != 0 {
+		r.Spread = *spread
 	}
 	if *steps != 0 {
 		r.Steps = *steps
@@ -179,7 +186,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	start := time.Now()
 	rng := rand.New(rand.NewPCG(o.seed, 0x6576616c))
 	x, logw, err := vi.LogWeights(q, target, o.evalN, rng)
 	if err != nil {
@@ -204,7 +210,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		res.Figures = dir
 	}
-	_ = start
 	if o.json {
 		b, err := json.Marshal(res)
 		if err != nil {

@@ -1,0 +1,212 @@
+package vi
+
+import (
+	"fmt"
+	"math"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// mixtureSample writes x[n] = μ_k + exp(s_k) ⊙ z[n], k = ⌊v[n]·K⌋, for
+// u = (z, v) [N, D+1].
+func mixtureSample[T float32 | float64](x, u, loc, ls []T, k, d int) {
+	n := len(x) / d
+	for i := 0; i < n; i++ {
+		c := component(float64(u[i*(d+1)+d]), k)
+		for j := 0; j < d; j++ {
+			x[i*d+j] = loc[c*d+j] + T(math.Exp(float64(ls[c*d+j])))*u[i*(d+1)+j]
+		}
+	}
+}
+
+func component(v float64, k int) int { return min(k-1, max(0, int(v*float64(k)))) }
+
+// mixtureSampleOp is GaussianMixture's sampling map: inputs (u [N, D+1],
+// loc [K, D], log_scale [K, D]), output x [N, D]. Gradients: ∂x/∂μ_k = 1
+// and ∂x/∂s_k = σ_k z on the rows of component k; none for u.
+type mixtureSampleOp struct {
+	opBase
+	k, d int
+}
+
+func (op *mixtureSampleOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	return inferFrom(op.name, 3, ds, func(s []tensor.Shape) (tensor.Shape, error) {
+		if len(s[0]) != 2 || s[0][1] != op.d+1 {
+			return nil, fmt.Errorf("%s: noise %v, expected [N, %d]", op.name, s[0], op.d+1)
+		}
+		return tensor.Shape{s[0][0], op.d}, nil
+	})
+}
+func (op *mixtureSampleOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
+	return doKernel(op, op.name, tensor.Shape{v[0].Shape()[0], op.d}, v)
+}
+func (op *mixtureSampleOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
+	mixtureSample(out, ins[0], ins[1], ins[2], op.k, op.d)
+}
+func (op *mixtureSampleOp) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
+	mixtureSample(out, ins[0], ins[1], ins[2], op.k, op.d)
+}
+func (op *mixtureSampleOp) DiffWRT(int) []bool { return []bool{false, true, true} }
+func (op *mixtureSampleOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
+	out := gorgonia.Nodes{nil, nil, nil}
+	for w := 1; w <= 2; w++ {
+		gop := &mixtureGradOp{opBase: opBase{name: fmt.Sprintf("MixtureSampleGrad%d", w), inDims: []int{2, 2, 2, 2}, outDims: 2}, k: op.k, d: op.d, wrt: w}
+		var err error
+		if out[w], err = gorgonia.ApplyOp(gop, in[0], in[1], in[2], g); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// mixtureLogProb writes log q₀(x_n) = log (1/K) Σ_k Π_d N(x_nd; μ_kd, σ_kd²).
+// With grad non-nil it also calls grad(n, k, r) with each component's
+// responsibility r = softmax_k of the component log-densities.
+func mixtureLogProb[T float32 | float64](out, x, loc, ls []T, k, d int, each func(n, c int, r float64)) {
+	n := len(x) / d
+	var lbuf [64]float64
+	l := lbuf[:0]
+	if k > len(lbuf) {
+		l = make([]float64, k)
+	} else {
+		l = lbuf[:k]
+	}
+	c0 := -math.Log(float64(k)) - float64(d)*0.5*math.Log(2*math.Pi)
+	for i := 0; i < n; i++ {
+		m := math.Inf(-1)
+		for c := 0; c < k; c++ {
+			s := c0
+			for j := 0; j < d; j++ {
+				lsj := float64(ls[c*d+j])
+				z := (float64(x[i*d+j]) - float64(loc[c*d+j])) * math.Exp(-lsj)
+				s -= z*z/2 + lsj
+			}
+			l[c] = s
+			m = math.Max(m, s)
+		}
+		var sum float64
+		for c := 0; c < k; c++ {
+			sum += math.Exp(l[c] - m)
+		}
+		if out != nil {
+			out[i] = T(m + math.Log(sum))
+		}
+		if each != nil {
+			for c := 0; c < k; c++ {
+				each(i, c, math.Exp(l[c]-m)/sum)
+			}
+		}
+	}
+}
+
+// mixtureLogProbOp is log q₀(x) ([N]) of GaussianMixture: inputs (x [N,
+// D], loc [K, D], log_scale [K, D]). With responsibilities r_nk and
+// z = (x - μ_k)/σ_k:
+//
+//	∂/∂x = -Σ_k r_k z/σ_k,  ∂/∂μ_k = r_k z/σ_k,  ∂/∂s_k = r_k (z² - 1).
+type mixtureLogProbOp struct {
+	opBase
+	k, d int
+}
+
+func (op *mixtureLogProbOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	return inferFrom(op.name, 3, ds, func(s []tensor.Shape) (tensor.Shape, error) {
+		if len(s[0]) != 2 || s[0][1] != op.d {
+			return nil, fmt.Errorf("%s: input %v, expected [N, %d]", op.name, s[0], op.d)
+		}
+		return tensor.Shape{s[0][0]}, nil
+	})
+}
+func (op *mixtureLogProbOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
+	return doKernel(op, op.name, tensor.Shape{v[0].Shape()[0]}, v)
+}
+func (op *mixtureLogProbOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
+	mixtureLogProb(out, ins[0], ins[1], ins[2], op.k, op.d, nil)
+}
+func (op *mixtureLogProbOp) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
+	mixtureLogProb(out, ins[0], ins[1], ins[2], op.k, op.d, nil)
+}
+func (op *mixtureLogProbOp) DiffWRT(int) []bool { return []bool{true, true, true} }
+func (op *mixtureLogProbOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
+	out := make(gorgonia.Nodes, 3)
+	for w := 0; w < 3; w++ {
+		gop := &mixtureGradOp{opBase: opBase{name: fmt.Sprintf("MixtureLogProbGrad%d", w), inDims: []int{2, 2, 2, 1}, outDims: 2}, k: op.k, d: op.d, wrt: w, logProb: true}
+		var err error
+		if out[w], err = gorgonia.ApplyOp(gop, in[0], in[1], in[2], g); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// mixtureGradOp is one input's gradient of mixtureLogProbOp (logProb) or
+// of mixtureSampleOp: inputs (x or u, loc, log_scale, g), output shaped as
+// input wrt (0: x, 1: loc, 2: log_scale).
+type mixtureGradOp struct {
+	opBase
+	k, d    int
+	wrt     int
+	logProb bool
+	buf     []float64
+}
+
+func (op *mixtureGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	return inferFrom(op.name, 4, ds, func(s []tensor.Shape) (tensor.Shape, error) { return s[op.wrt].Clone(), nil })
+}
+func (op *mixtureGradOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
+	return doKernel(op, op.name, v[op.wrt].Shape().Clone(), v)
+}
+func (op *mixtureGradOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
+	mixtureGrad(op, out, ins)
+}
+func (op *mixtureGradOp) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
+	mixtureGrad(op, out, ins)
+}
+func (op *mixtureGradOp) DiffWRT(int) []bool { return []bool{false, false, false, false} }
+func (op *mixtureGradOp) SymDiff(gorgonia.Nodes, *gorgonia.Node, *gorgonia.Node) (gorgonia.Nodes, error) {
+	return nil, fmt.Errorf("%s: second derivatives are not implemented", op.name)
+}
+
+func mixtureGrad[T float32 | float64](op *mixtureGradOp, out []T, ins [][]T) {
+	x, loc, ls, g := ins[0], ins[1], ins[2], ins[3]
+	d := op.d
+	if len(op.buf) != len(out) {
+		op.buf = make([]float64, len(out))
+	}
+	acc := op.buf
+	clear(acc)
+	if !op.logProb { // sampling map: x = μ_k + σ_k z, g [N, D]
+		n := len(x) / (d + 1)
+		for i := 0; i < n; i++ {
+			c := component(float64(x[i*(d+1)+d]), op.k)
+			for j := 0; j < d; j++ {
+				gij := float64(g[i*d+j])
+				if op.wrt == 1 {
+					acc[c*d+j] += gij
+				} else {
+					acc[c*d+j] += gij * math.Exp(float64(ls[c*d+j])) * float64(x[i*(d+1)+j])
+				}
+			}
+		}
+	} else {
+		mixtureLogProb[T](nil, x, loc, ls, op.k, d, func(i, c int, r float64) {
+			gr := float64(g[i]) * r
+			for j := 0; j < d; j++ {
+				inv := math.Exp(-float64(ls[c*d+j]))
+				z := (float64(x[i*d+j]) - float64(loc[c*d+j])) * inv
+				switch op.wrt {
+				case 0:
+					acc[i*d+j] -= gr * z * inv
+				case 1:
+					acc[c*d+j] += gr * z * inv
+				case 2:
+					acc[c*d+j] += gr * (z*z - 1)
+				}
+			}
+		})
+	}
+	for i, v := range acc {
+		out[i] = T(v)
+	}
+}
