@@ -194,7 +194,7 @@ func Fit(q *dist.TransformedDistribution, target Target, cfg Config) (*History, 
 		copyInto(lastGood, values)
 		st.update(opt)
 		h.Steps++
-		e, ess := batchELBO(st.logp, st.logq)
+		e, ess := batchELBO(st.logp, st.logq, st.weights)
 		sumELBO += e
 		sumESS += ess
 		inInterval++
@@ -225,21 +225,29 @@ func Fit(q *dist.TransformedDistribution, target Target, cfg Config) (*History, 
 }
 
 // batchELBO returns the mean of log w = log p̃ - log q over a batch and
-// its ESS fraction (Σw)²/(N Σw²).
-func batchELBO(logp, logq []float64) (elbo, ess float64) {
+// its ESS fraction (Σw)²/(N Σw²); rows weigh rw[n] (nil: 1) in both.
+func batchELBO(logp, logq, rw []float64) (elbo, ess float64) {
 	m := math.Inf(-1)
+	var sw float64
 	for i := range logp {
-		w := logp[i] - logq[i]
-		elbo += w
+		w, r := logp[i]-logq[i], 1.0
+		if rw != nil {
+			r = rw[i]
+		}
+		elbo += r * w
+		sw += r
 		m = math.Max(m, w)
 	}
 	var s1, s2 float64
 	for i := range logp {
 		w := math.Exp(logp[i] - logq[i] - m)
+		if rw != nil {
+			w *= rw[i]
+		}
 		s1 += w
 		s2 += w * w
 	}
-	return elbo / float64(len(logp)), s1 * s1 / (s2 * float64(len(logp)))
+	return elbo / sw, s1 * s1 / (s2 * float64(len(logp)))
 }
 
 func progressLine(w io.Writer, h *History, steps int) {

@@ -25,25 +25,29 @@ type ReparameterizedBase interface {
 	SampleNode(g *bijectors.Graph, u *gorgonia.Node) (*gorgonia.Node, error)
 }
 
-// GaussianMixture is the equal-weight mixture of K diagonal Gaussians,
+// GaussianMixture is the mixture of K diagonal Gaussians
 //
-//	q₀(x) = (1/K) Σ_k Π_d N(x_d; μ_kd, σ_kd²),  σ = exp(LogScale),
+//	q₀(x) = Σ_k π_k Π_d N(x_d; μ_kd, σ_kd²),  σ = exp(LogScale),  π = softmax(Logits),
 //
-// with trainable means Loc [K, D] and log standard deviations LogScale
-// [K, D]: a base that gives a flow K modes to start from ("a
-// mixture-friendly architecture" for multimodal targets; Stimper et al.,
-// "Resampling base distributions of normalizing flows", AISTATS 2022,
-// compare such bases). A sample is x = μ_k + σ_k ⊙ z with k uniform and z
-// standard normal: the noise is u = (z, v), v uniform on [0, 1), k =
-// ⌊vK⌋, and x is differentiable in μ and σ for fixed u (the weights are
-// fixed, so no discrete choice needs a gradient). Reverse KL repels the
-// components through q's entropy, so under annealing they spread over a
-// flattened target and then settle into its modes.
+// with trainable means Loc [K, D], log standard deviations LogScale
+// [K, D] and weight logits Logits [1, K]: a base that gives a flow K
+// modes to start from ("a mixture-friendly architecture" for multimodal
+// targets; Stimper et al., "Resampling base distributions of normalizing
+// flows", AISTATS 2022, compare such bases). A sample of component k is
+// x = μ_k + σ_k ⊙ z, z standard normal: the noise is u = (z, v) with k =
+// ⌊vK⌋, and x is differentiable in μ and σ for fixed u. In training
+// (Noise) the batch is stratified, row n drawn from component n mod K
+// and weighted K π_k (RowWeightNode), so that the loss
+// Σ_k π_k E_{q_k}[log q - log p̃] is differentiable in the weights too
+// and components that share a mode can give up mass to one another.
+// Reverse KL repels the components through q's entropy, so under
+// annealing they spread over a flattened target and then settle into
+// its modes.
 type GaussianMixture struct {
-	K, D           int
-	Loc, LogScale  *bijectors.Param
-	dtype          tensor.Dtype
-	lpOp, sampleOp gorgonia.Op
+	K, D                  int
+	Loc, LogScale, Logits *bijectors.Param
+	dtype                 tensor.Dtype
+	lpOp, sampleOp, rwOp  gorgonia.Op
 }
 
 // NewGaussianMixture returns K components in D dimensions with means
@@ -65,8 +69,10 @@ func NewGaussianMixture(k, d int, spread, scale float64, seed uint64, dt tensor.
 	}
 	m := &GaussianMixture{K: k, D: d, dtype: dt,
 		Loc:      &bijectors.Param{Name: "mixture/loc", Value: bijectors.NewTensor(dt, loc, k, d)},
-		LogScale: &bijectors.Param{Name: "mixture/log_scale", Value: bijectors.NewTensor(dt, ls, k, d)}}
-	m.lpOp = &mixtureLogProbOp{opBase: opBase{name: "MixtureLogProb", inDims: []int{2, 2, 2}, outDims: 1}, k: k, d: d}
+		LogScale: &bijectors.Param{Name: "mixture/log_scale", Value: bijectors.NewTensor(dt, ls, k, d)},
+		Logits:   &bijectors.Param{Name: "mixture/logits", Value: bijectors.NewTensor(dt, make([]float64, k), 1, k)}}
+	m.lpOp = &mixtureLogProbOp{opBase: opBase{name: "MixtureLogProb", inDims: []int{2, 2, 2, 2}, outDims: 1}, k: k, d: d}
+	m.rwOp = &rowWeightOp{opBase: opBase{name: "MixtureRowWeight", inDims: []int{2, 2}, outDims: 1}, k: k, d: d}
 	m.sampleOp = &mixtureSampleOp{opBase: opBase{name: "MixtureSample", inDims: []int{2, 2, 2}, outDims: 2}, k: k, d: d}
 	return m, nil
 }
@@ -74,7 +80,9 @@ func NewGaussianMixture(k, d int, spread, scale float64, seed uint64, dt tensor.
 func (m *GaussianMixture) String() string             { return fmt.Sprintf("GaussianMixture(K=%d, D=%d)", m.K, m.D) }
 func (m *GaussianMixture) EventSize() int             { return m.D }
 func (m *GaussianMixture) DType() tensor.Dtype        { return m.dtype }
-func (m *GaussianMixture) Params() []*bijectors.Param { return []*bijectors.Param{m.Loc, m.LogScale} }
+func (m *GaussianMixture) Params() []*bijectors.Param {
+	return []*bijectors.Param{m.Loc, m.LogScale, m.Logits}
+}
 func (m *GaussianMixture) NoiseSize() int             { return m.D + 1 }
 
 // LogProbNode adds log q₀(x) ([N]) for x [N, D] to g.
@@ -83,7 +91,21 @@ func (m *GaussianMixture) LogProbNode(g *bijectors.Graph, x *gorgonia.Node) (*go
 	if err != nil {
 		return nil, err
 	}
-	return gorgonia.ApplyOp(m.lpOp, x, loc, ls)
+	a, err := g.Param(m.Logits)
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.ApplyOp(m.lpOp, x, loc, ls, a)
+}
+
+// RowWeightNode adds the weights K π_k of the rows of a stratified batch
+// u [N, D+1] (Noise) to g: the ELBO's estimate is their weighted mean.
+func (m *GaussianMixture) RowWeightNode(g *bijectors.Graph, u *gorgonia.Node) (*gorgonia.Node, error) {
+	a, err := g.Param(m.Logits)
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.ApplyOp(m.rwOp, u, a)
 }
 
 // SampleNode adds x(u) = μ_k + σ_k ⊙ z, u = (z, v) [N, D+1], to g.
@@ -103,15 +125,34 @@ func (m *GaussianMixture) nodes(g *bijectors.Graph) (loc, ls *gorgonia.Node, err
 	return loc, ls, err
 }
 
-// Noise fills u [N, D+1] with z standard normal and v uniform.
+// Noise fills u [N, D+1] with z standard normal and the stratified
+// choice v = (n mod K + ½)/K of row n's component.
 func (m *GaussianMixture) Noise(u []float64, rng *rand.Rand) {
 	for i := range u {
 		if i%(m.D+1) == m.D {
-			u[i] = rng.Float64()
+			u[i] = (float64(i/(m.D+1)%m.K) + 0.5) / float64(m.K)
 		} else {
 			u[i] = rng.NormFloat64()
 		}
 	}
+}
+
+// weights returns π = softmax(Logits).
+func (m *GaussianMixture) weights() []float64 {
+	a := dist.Float64s(m.Logits.Value)
+	mx := math.Inf(-1)
+	for _, v := range a {
+		mx = math.Max(mx, v)
+	}
+	var s float64
+	for i, v := range a {
+		a[i] = math.Exp(v - mx)
+		s += a[i]
+	}
+	for i := range a {
+		a[i] /= s
+	}
+	return a
 }
 
 // Sample draws n events using rng.
@@ -121,6 +162,14 @@ func (m *GaussianMixture) Sample(n int, rng *rand.Rand) (*tensor.Dense, error) {
 	}
 	u := make([]float64, n*(m.D+1))
 	m.Noise(u, rng)
+	pi := m.weights()
+	for i := 0; i < n; i++ { // component k with probability π_k
+		r, k := rng.Float64(), 0
+		for ; k < m.K-1 && r >= pi[k]; k++ {
+			r -= pi[k]
+		}
+		u[i*(m.D+1)+m.D] = (float64(k) + 0.5) / float64(m.K)
+	}
 	loc, ls := dist.Float64s(m.Loc.Value), dist.Float64s(m.LogScale.Value)
 	x := make([]float64, n*m.D)
 	mixtureSample(x, u, loc, ls, m.K, m.D)

@@ -37,6 +37,8 @@ type step struct {
 	base    dist.Distribution
 	rb      ReparameterizedBase // a trainable base, sampled in the graph from noise
 	noise   []float64
+	weights []float64 // row weights of a stratified base (nil: all 1), filled by run
+	first   int       // output index of the first gradient
 }
 
 func newStep(q *dist.TransformedDistribution, t Target, n int, pathGradient bool) (*step, error) {
@@ -73,17 +75,29 @@ func newStep(q *dist.TransformedDistribution, t Target, n int, pathGradient bool
 	if err != nil {
 		return nil, err
 	}
-	var loss *gorgonia.Node
+	// A stratified base weighs its rows (GaussianMixture: K π_k).
+	var rw *gorgonia.Node
+	if sb, ok := q.Base.(interface {
+		RowWeightNode(*bijectors.Graph, *gorgonia.Node) (*gorgonia.Node, error)
+	}); ok && trainableBase {
+		if rw, err = sb.RowWeightNode(g, in); err != nil {
+			return nil, err
+		}
+	}
+	terms, signs := gorgonia.Nodes{lb, fldj}, []float64{1, -1}
 	if pathGradient {
 		lqStop, err := q.LogProbNode(g.Detached(), x)
 		if err != nil {
 			return nil, fmt.Errorf("vi: path gradient: the flow's density (inverse) direction: %w", err)
 		}
-		loss, err = gorgonia.ApplyOp(newKLLossOp(nil, 1), lqStop, lp)
-		if err != nil {
-			return nil, err
-		}
-	} else if loss, err = gorgonia.ApplyOp(newKLLossOp(nil, 1, -1), lb, fldj, lp); err != nil {
+		terms, signs = gorgonia.Nodes{lqStop}, []float64{1}
+	}
+	terms = append(terms, lp)
+	if rw != nil {
+		terms = append(terms, rw)
+	}
+	loss, err := gorgonia.ApplyOp(newKLLossOp(nil, rw != nil, signs...), terms...)
+	if err != nil {
 		return nil, err
 	}
 	st := &step{n: n, d: d, base: q.Base, logp: make([]float64, n), logq: make([]float64, n), beta: 1}
@@ -96,7 +110,13 @@ func newStep(q *dist.TransformedDistribution, t Target, n int, pathGradient bool
 	if err != nil {
 		return nil, err
 	}
-	if st.prog, err = engine.Compile(g.G, gorgonia.Nodes{in}, append(gorgonia.Nodes{loss, lp, lb, fldj}, grads...), engine.CPU); err != nil {
+	outs := gorgonia.Nodes{loss, lp, lb, fldj}
+	if rw != nil {
+		outs = append(outs, rw)
+		st.weights = make([]float64, n)
+	}
+	st.first = len(outs)
+	if st.prog, err = engine.Compile(g.G, gorgonia.Nodes{in}, append(outs, grads...), engine.CPU); err != nil {
 		return nil, err
 	}
 	st.eps = st.prog.Input(0)
@@ -106,7 +126,7 @@ func newStep(q *dist.TransformedDistribution, t Target, n int, pathGradient bool
 		st.eps64 = st.eps.Float64s()
 	}
 	for i := range grads {
-		switch v := st.prog.Output(4 + i).Data().(type) {
+		switch v := st.prog.Output(st.first + i).Data().(type) {
 		case []float32:
 			st.g32 = append(st.g32, v)
 		case []float64:
@@ -182,11 +202,19 @@ func (s *step) run() float64 {
 		for i := range s.logp {
 			s.logp[i], s.logq[i] = float64(lp[i]), float64(lb[i])-float64(fl[i])
 		}
+		if s.weights != nil {
+			for i, w := range s.prog.Output(4).Float32s() {
+				s.weights[i] = float64(w)
+			}
+		}
 		return float64(s.prog.Output(0).Float32s()[0])
 	}
 	lp, lb, fl := s.prog.Output(1).Float64s(), s.prog.Output(2).Float64s(), s.prog.Output(3).Float64s()
 	for i := range s.logp {
 		s.logp[i], s.logq[i] = lp[i], lb[i]-fl[i]
+	}
+	if s.weights != nil {
+		copy(s.weights, s.prog.Output(4).Float64s())
 	}
 	return s.prog.Output(0).Float64s()[0]
 }
