@@ -47,7 +47,7 @@ type GaussianMixture struct {
 	K, D                  int
 	Loc, LogScale, Logits *bijectors.Param
 	dtype                 tensor.Dtype
-	lpOp, sampleOp, rwOp  gorgonia.Op
+	sampleOp, rwOp        gorgonia.Op
 }
 
 // NewGaussianMixture returns K components in D dimensions with means
@@ -71,19 +71,20 @@ func NewGaussianMixture(k, d int, spread, scale float64, seed uint64, dt tensor.
 		Loc:      &bijectors.Param{Name: "mixture/loc", Value: bijectors.NewTensor(dt, loc, k, d)},
 		LogScale: &bijectors.Param{Name: "mixture/log_scale", Value: bijectors.NewTensor(dt, ls, k, d)},
 		Logits:   &bijectors.Param{Name: "mixture/logits", Value: bijectors.NewTensor(dt, make([]float64, k), 1, k)}}
-	m.lpOp = &mixtureLogProbOp{opBase: opBase{name: "MixtureLogProb", inDims: []int{2, 2, 2, 2}, outDims: 1}, k: k, d: d}
 	m.rwOp = &rowWeightOp{opBase: opBase{name: "MixtureRowWeight", inDims: []int{2, 2}, outDims: 1}, k: k, d: d}
 	m.sampleOp = &mixtureSampleOp{opBase: opBase{name: "MixtureSample", inDims: []int{2, 2, 2}, outDims: 2}, k: k, d: d}
 	return m, nil
 }
 
-func (m *GaussianMixture) String() string             { return fmt.Sprintf("GaussianMixture(K=%d, D=%d)", m.K, m.D) }
-func (m *GaussianMixture) EventSize() int             { return m.D }
-func (m *GaussianMixture) DType() tensor.Dtype        { return m.dtype }
+func (m *GaussianMixture) String() string {
+	return fmt.Sprintf("GaussianMixture(K=%d, D=%d)", m.K, m.D)
+}
+func (m *GaussianMixture) EventSize() int      { return m.D }
+func (m *GaussianMixture) DType() tensor.Dtype { return m.dtype }
 func (m *GaussianMixture) Params() []*bijectors.Param {
 	return []*bijectors.Param{m.Loc, m.LogScale, m.Logits}
 }
-func (m *GaussianMixture) NoiseSize() int             { return m.D + 1 }
+func (m *GaussianMixture) NoiseSize() int { return m.D + 1 }
 
 // LogProbNode adds log q₀(x) ([N]) for x [N, D] to g.
 func (m *GaussianMixture) LogProbNode(g *bijectors.Graph, x *gorgonia.Node) (*gorgonia.Node, error) {
@@ -95,7 +96,9 @@ func (m *GaussianMixture) LogProbNode(g *bijectors.Graph, x *gorgonia.Node) (*go
 	if err != nil {
 		return nil, err
 	}
-	return gorgonia.ApplyOp(m.lpOp, x, loc, ls, a)
+	// An op per node: it keeps its run's responsibilities for its gradients.
+	op := &mixtureLogProbOp{opBase: opBase{name: "MixtureLogProb", inDims: []int{2, 2, 2, 2}, outDims: 1}, k: m.K, d: m.D}
+	return gorgonia.ApplyOp(op, x, loc, ls, a)
 }
 
 // RowWeightNode adds the weights K π_k of the rows of a stratified batch

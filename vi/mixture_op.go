@@ -76,11 +76,10 @@ func logSoftmax[T float32 | float64](dst []float64, a []T) {
 }
 
 // mixtureLogProb writes log q₀(x_n) = log Σ_k π_k Π_d N(x_nd; μ_kd, σ_kd²)
-// (out may be nil). With each non-nil it also calls each(n, k, r) with
-// each component's responsibility r = softmax_k of the component terms.
-func mixtureLogProb[T float32 | float64](out, x, loc, ls, logits []T, k, d int, each func(n, c int, r float64)) {
+// into out and the responsibilities r_nk (softmax_k of the component
+// terms) into r [N, K]; lpi [K] is scratch.
+func mixtureLogProb[T float32 | float64](out, x, loc, ls, logits []T, k, d int, r, lpi []float64) {
 	n := len(x) / d
-	l, lpi := make([]float64, k), make([]float64, k)
 	logSoftmax(lpi, logits)
 	c0 := -float64(d) * 0.5 * math.Log(2*math.Pi)
 	for i := 0; i < n; i++ {
@@ -92,20 +91,17 @@ func mixtureLogProb[T float32 | float64](out, x, loc, ls, logits []T, k, d int, 
 				z := (float64(x[i*d+j]) - float64(loc[c*d+j])) * math.Exp(-lsj)
 				s -= z*z/2 + lsj
 			}
-			l[c] = s
+			r[i*k+c] = s
 			m = math.Max(m, s)
 		}
 		var sum float64
 		for c := 0; c < k; c++ {
-			sum += math.Exp(l[c] - m)
+			r[i*k+c] = math.Exp(r[i*k+c] - m)
+			sum += r[i*k+c]
 		}
-		if out != nil {
-			out[i] = T(m + math.Log(sum))
-		}
-		if each != nil {
-			for c := 0; c < k; c++ {
-				each(i, c, math.Exp(l[c]-m)/sum)
-			}
+		out[i] = T(m + math.Log(sum))
+		for c := 0; c < k; c++ {
+			r[i*k+c] /= sum
 		}
 	}
 }
@@ -117,7 +113,14 @@ func mixtureLogProb[T float32 | float64](out, x, loc, ls, logits []T, k, d int, 
 //	∂/∂x = -Σ_k r_k z/σ_k,  ∂/∂μ_k = r_k z/σ_k,  ∂/∂s_k = r_k (z² - 1),  ∂/∂a_k = r_k - π_k.
 type mixtureLogProbOp struct {
 	opBase
-	k, d int
+	k, d   int
+	r, lpi []float64 // the last run's responsibilities [N, K], and scratch
+}
+
+func (op *mixtureLogProbOp) buffers(n int) {
+	if len(op.r) != n*op.k {
+		op.r, op.lpi = make([]float64, n*op.k), make([]float64, op.k)
+	}
 }
 
 func (op *mixtureLogProbOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -132,16 +135,18 @@ func (op *mixtureLogProbOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
 	return doKernel(op, op.name, tensor.Shape{v[0].Shape()[0]}, v)
 }
 func (op *mixtureLogProbOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
-	mixtureLogProb(out, ins[0], ins[1], ins[2], ins[3], op.k, op.d, nil)
+	op.buffers(len(out))
+	mixtureLogProb(out, ins[0], ins[1], ins[2], ins[3], op.k, op.d, op.r, op.lpi)
 }
 func (op *mixtureLogProbOp) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
-	mixtureLogProb(out, ins[0], ins[1], ins[2], ins[3], op.k, op.d, nil)
+	op.buffers(len(out))
+	mixtureLogProb(out, ins[0], ins[1], ins[2], ins[3], op.k, op.d, op.r, op.lpi)
 }
 func (op *mixtureLogProbOp) DiffWRT(int) []bool { return []bool{true, true, true, true} }
 func (op *mixtureLogProbOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
 	out := make(gorgonia.Nodes, 4)
 	for w := 0; w < 4; w++ {
-		gop := &mixtureGradOp{opBase: opBase{name: fmt.Sprintf("MixtureLogProbGrad%d", w), inDims: []int{2, 2, 2, 2, 1}, outDims: 2}, k: op.k, d: op.d, wrt: w, logProb: true}
+		gop := &mixtureGradOp{opBase: opBase{name: fmt.Sprintf("MixtureLogProbGrad%d", w), inDims: []int{2, 2, 2, 2, 1}, outDims: 2}, k: op.k, d: op.d, wrt: w, lp: op}
 		var err error
 		if out[w], err = gorgonia.ApplyOp(gop, in[0], in[1], in[2], in[3], g); err != nil {
 			return nil, err
@@ -156,10 +161,10 @@ func (op *mixtureLogProbOp) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gor
 // 3: logits).
 type mixtureGradOp struct {
 	opBase
-	k, d    int
-	wrt     int
-	logProb bool
-	buf     []float64
+	k, d int
+	wrt  int
+	lp   *mixtureLogProbOp // the log-density op whose responsibilities it reads; nil for the sampling map
+	buf  []float64
 }
 
 func (op *mixtureGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -187,7 +192,7 @@ func mixtureGrad[T float32 | float64](op *mixtureGradOp, out []T, ins [][]T) {
 	}
 	acc := op.buf
 	clear(acc)
-	if !op.logProb { // sampling map: x = μ_k + σ_k z, g [N, D]
+	if op.lp == nil { // sampling map: x = μ_k + σ_k z, g [N, D]
 		n := len(x) / (d + 1)
 		for i := 0; i < n; i++ {
 			c := component(float64(x[i*(d+1)+d]), op.k)
@@ -201,33 +206,40 @@ func mixtureGrad[T float32 | float64](op *mixtureGradOp, out []T, ins [][]T) {
 			}
 		}
 	} else {
-		var pi []float64
-		if op.wrt == 3 {
-			pi = make([]float64, op.k)
+		k := op.k
+		r := op.lp.r
+		if op.wrt == 3 { // Σ_n g_n (r_nk - π_k)
+			pi := op.lp.lpi
 			logSoftmax(pi, ins[3])
-			for c := range pi {
-				pi[c] = math.Exp(pi[c])
-			}
-		}
-		mixtureLogProb[T](nil, x, loc, ls, ins[3], op.k, d, func(i, c int, r float64) {
-			gr := float64(g[i]) * r
-			if op.wrt == 3 {
-				acc[c] += float64(g[i]) * (r - pi[c])
-				return
-			}
-			for j := 0; j < d; j++ {
-				inv := math.Exp(-float64(ls[c*d+j]))
-				z := (float64(x[i*d+j]) - float64(loc[c*d+j])) * inv
-				switch op.wrt {
-				case 0:
-					acc[i*d+j] -= gr * z * inv
-				case 1:
-					acc[c*d+j] += gr * z * inv
-				case 2:
-					acc[c*d+j] += gr * (z*z - 1)
+			var sg float64
+			for i, gi := range g {
+				sg += float64(gi)
+				for c := 0; c < k; c++ {
+					acc[c] += float64(gi) * r[i*k+c]
 				}
 			}
-		})
+			for c := 0; c < k; c++ {
+				acc[c] -= sg * math.Exp(pi[c])
+			}
+		} else {
+			for i, gi := range g {
+				for c := 0; c < k; c++ {
+					gr := float64(gi) * r[i*k+c]
+					for j := 0; j < d; j++ {
+						inv := math.Exp(-float64(ls[c*d+j]))
+						z := (float64(x[i*d+j]) - float64(loc[c*d+j])) * inv
+						switch op.wrt {
+						case 0:
+							acc[i*d+j] -= gr * z * inv
+						case 1:
+							acc[c*d+j] += gr * z * inv
+						case 2:
+							acc[c*d+j] += gr * (z*z - 1)
+						}
+					}
+				}
+			}
+		}
 	}
 	for i, v := range acc {
 		out[i] = T(v)
@@ -249,8 +261,12 @@ func (op *rowWeightOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error)
 func (op *rowWeightOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
 	return doKernel(op, op.name, tensor.Shape{v[0].Shape()[0]}, v)
 }
-func (op *rowWeightOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) { rowWeights(op, out, ins) }
-func (op *rowWeightOp) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) { rowWeights(op, out, ins) }
+func (op *rowWeightOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
+	rowWeights(op, out, ins)
+}
+func (op *rowWeightOp) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
+	rowWeights(op, out, ins)
+}
 
 func (op *rowWeightOp) softmax(a any) []float64 {
 	if len(op.pi) != op.k {

@@ -48,7 +48,7 @@ var recipes = map[string]recipe{
 	"funnel": {Flow: "iaf", Layers: 3, Hidden: []int{32, 32}, Activation: "tanh", Scale: "softplus", BaseScale: 1,
 		Steps: 12000, Batch: 256, LR: 3e-3, LRFinal: 1e-4},
 	"ring": {Flow: "iaf", Layers: 2, Hidden: []int{32, 32}, Activation: "relu", Scale: "softplus", BaseScale: 1, Mixture: 16, Spread: 3,
-		Steps: 10000, Batch: 128, LR: 3e-3, LRFinal: 1e-4, Anneal: 4000, Beta0: 0.01, Geometric: true},
+		Steps: 16000, Batch: 128, LR: 3e-3, LRFinal: 1e-4, Anneal: 5000, Beta0: 0.01, Geometric: true},
 }
 
 // buildQ returns the flow of r on d dimensions: the Gaussian base of
