@@ -27,7 +27,7 @@ func Example() {
 	fmt.Println("gradient error below 1e-6:", check.Error < 1e-6)
 
 	q, _ := flows.Build(flows.Spec{Kind: "iaf", EventSize: 2, Layers: 4, Hidden: []int{32, 32}, Activation: "tanh"})
-	_, err := vi.Fit(q, banana, vi.Config{Steps: 1500, LearningRate: 3e-3, FinalLearningRate: 1e-4, PathGradient: true})
+	_, err := vi.Fit(q, banana, vi.Config{Steps: 600, BatchSize: 128, LearningRate: 1e-2, FinalLearningRate: 1e-4, PathGradient: true})
 	if err != nil {
 		panic(err)
 	}
