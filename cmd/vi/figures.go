@@ -77,7 +77,23 @@ func figures(dir string, o *options, q *dist.TransformedDistribution, t vi.Targe
 		lq = histogramLogDensity(v.grid, dist.Float64s(pair(xs, d, v.cols, len(xs)/d)))
 	}
 	title := "density of q"
-	if !v.exactQ {
+	if v.exactQ {
+		// A mixture component of vanishing weight may shrink to a spike
+		// of no mass; clip the colour scale at twice the target's peak.
+		top := math.Inf(-1)
+		for _, l := range lp {
+			top = math.Max(top, l)
+		}
+		clipped := 0
+		for i, l := range lq {
+			if l > top+math.Ln2 {
+				lq[i], clipped = top+math.Ln2, clipped+1
+			}
+		}
+		if clipped > 0 {
+			title = fmt.Sprintf("density of q (%d cells clipped at twice p's peak)", clipped)
+		}
+	} else {
 		title = fmt.Sprintf("density of q (histogram of %d samples)", len(xs)/d)
 	}
 	if err := plot.Density(filepath.Join(dir, "3-q-density.png"), title, v.grid, lq); err != nil {

@@ -65,6 +65,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	layers := fs.Int("layers", 0, "flow layers")
 	hidden := fs.String("hidden", "", "MADE hidden units, comma-separated")
 	act := fs.String("activation", "", "MADE activation")
+	scale := fs.String("scale", "", "affine scale function of the iaf: softplus, exp or softclip")
 	bins := fs.Int("bins", 0, "spline bins (iaf-nsf)")
 	bound := fs.Float64("bound", 0, "spline bound B of [-B, B] (iaf-nsf)")
 	baseScale := fs.Float64("base-scale", 0, "standard deviation of the Gaussian base")
@@ -105,6 +106,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if *act != "" {
 		r.Activation = *act
+	}
+	if *scale != "" {
+		r.Scale = *scale
 	}
 	if *bins != 0 {
 		r.Bins = *bins
