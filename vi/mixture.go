@@ -14,7 +14,12 @@ import (
 // ReparameterizedBase is a base distribution with trainable parameters
 // whose samples are a differentiable function x(u) of parameter-free
 // noise u; Fit then trains it with the flow, its samples drawn inside the
-// compiled step.
+// compiled step. A base whose noise stratifies the batch also has
+//
+//	RowWeightNode(g *bijectors.Graph, u *gorgonia.Node) (*gorgonia.Node, error)
+//
+// returning the rows' weights [N] (mean 1), which Fit's loss and its
+// ELBO and ESS estimates then apply.
 type ReparameterizedBase interface {
 	dist.Distribution
 	// NoiseSize is the width of the noise u [N, NoiseSize].
@@ -42,7 +47,8 @@ type ReparameterizedBase interface {
 // and components that share a mode can give up mass to one another.
 // Reverse KL repels the components through q's entropy, so under
 // annealing they spread over a flattened target and then settle into
-// its modes.
+// its modes. Use a batch size that is a multiple of K, or the
+// stratified estimate is biased toward the first components.
 type GaussianMixture struct {
 	K, D                  int
 	Loc, LogScale, Logits *bijectors.Param
