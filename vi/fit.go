@@ -136,7 +136,8 @@ func (c *Config) beta(t int) float64 {
 // the history. q's parameters are updated in place. Each step draws
 // BatchSize base samples and runs one program compiled once with the
 // engine (sampling pass, target, loss and backward pass), which does not
-// allocate for a diagonal Gaussian base. A non-finite loss or gradient
+// allocate for a diagonal Gaussian or GaussianMixture base (when the
+// target does not). A non-finite loss or gradient
 // stops training with a *NonFiniteError and the last good parameters
 // restored.
 func Fit(q *dist.TransformedDistribution, target Target, cfg Config) (*History, error) {

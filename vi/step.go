@@ -160,7 +160,8 @@ func paramNodes(g *bijectors.Graph, q dist.Distribution) (gorgonia.Nodes, error)
 }
 
 // sample fills the input with base draws ε, or with the noise of a
-// reparameterized base. A diagonal Gaussian base does not allocate.
+// reparameterized base, without allocating for a diagonal Gaussian or a
+// reparameterized base.
 func (s *step) sample(rng *rand.Rand) error {
 	if s.rb != nil {
 		s.rb.Noise(s.noise, rng)

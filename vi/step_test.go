@@ -147,9 +147,23 @@ func TestPathGradientFiniteDifferences(t *testing.T) {
 	}
 }
 
-// A float32 training step (sample, run, Adam update) does not allocate.
+// A float32 training step (sample, run, Adam update) does not allocate,
+// on a Gaussian base and on a mixture base.
 func TestStepDoesNotAllocate(t *testing.T) {
-	q := iaf(t, 2, "float32")
+	m, err := NewGaussianMixture(4, 2, 1, 1, 1, tensor.Float32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mq, err := dist.NewTransformedDistribution(m, iaf(t, 2, "float32").Bijector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []*dist.TransformedDistribution{iaf(t, 2, "float32"), mq} {
+		checkNoAllocs(t, q)
+	}
+}
+
+func checkNoAllocs(t *testing.T, q *dist.TransformedDistribution) {
 	st, err := newStep(q, gaussian([]float64{0, 0}, []float64{1, 1}, 0), 32, false)
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +184,6 @@ func TestStepDoesNotAllocate(t *testing.T) {
 	}
 	one()
 	if a := testing.AllocsPerRun(20, one); a != 0 {
-		t.Errorf("%v allocations per step, expected 0", a)
+		t.Errorf("%v: %v allocations per step, expected 0", q.Base, a)
 	}
 }
