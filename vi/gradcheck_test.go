@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/gorgonia"
 )
 
@@ -98,6 +99,26 @@ func TestGraphTarget(t *testing.T) {
 	// It trains: a few steps of Fit run through it.
 	if _, err := Fit(iaf(t, 2, "float32"), g, Config{Steps: 5, BatchSize: 8}); err != nil {
 		t.Error(err)
+	}
+	if g.Compiled(len(checkPoints) / 2) {
+		t.Error("a graph of Gorgonia's Slice and Square compiled, expected the TapeMachine")
+	}
+	// A graph of nflow's ops runs compiled and matches the function.
+	loc, sd := []float64{1, -1}, []float64{0.5, 2}
+	op, err := ops.NewNormalLogProb(loc, sd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ng := &GraphTarget{D: 2, Build: func(g *gorgonia.ExprGraph, x *gorgonia.Node) (*gorgonia.Node, error) { return gorgonia.ApplyOp(op, x) }}
+	lp, grad, _ = EvalTarget(ng, checkPoints, true)
+	want, wantGrad, _ = EvalTarget(gaussian(loc, sd, 0), checkPoints, true)
+	if !ng.Compiled(len(checkPoints)/2) || ng.Err() != nil {
+		t.Errorf("a graph of nflow's NormalLogProb: compiled %v, error %v; expected the engine", ng.Compiled(len(checkPoints)/2), ng.Err())
+	}
+	for i := range want {
+		if math.Abs(lp[i]-want[i]) > 1e-12 || math.Abs(grad[2*i]-wantGrad[2*i]) > 1e-12 || math.Abs(grad[2*i+1]-wantGrad[2*i+1]) > 1e-12 {
+			t.Errorf("row %d: compiled graph %g %v, function %g %v", i, lp[i], grad[2*i:2*i+2], want[i], wantGrad[2*i:2*i+2])
+		}
 	}
 	bad := &GraphTarget{D: 2, Build: func(g *gorgonia.ExprGraph, x *gorgonia.Node) (*gorgonia.Node, error) { return x, nil }}
 	lp, _, _ = EvalTarget(bad, checkPoints, false)

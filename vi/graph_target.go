@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/nflowgo/nflow/engine"
+	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -12,8 +13,8 @@ import (
 // automatically: Build adds log p̃ ([N]) of the float64 input x [N, D] to
 // g, with any of Gorgonia's differentiable ops (Slice, Square, Mul, Exp,
 // Sum along axis 1, ...) or nflow's. The gradient is gorgonia.Grad of
-// Σ_n log p̃(x_n) with respect to x, row n of it being ∇ log p̃(x_n) since
-// the rows are independent. A graph is built per batch size on first use
+// the mean of log p̃ with respect to x, times N: row n of it is
+// ∇ log p̃(x_n) since the rows are independent. A graph is built per batch size on first use
 // and run by the engine's compiled executor when every op has a CPU
 // kernel, else by Gorgonia's TapeMachine. A GraphTarget is not safe for
 // concurrent use.
@@ -74,11 +75,13 @@ func (t *GraphTarget) program(n int) (*graphProgram, error) {
 	if s := p.lp.Shape(); len(s) != 1 || s[0] != n {
 		return nil, fmt.Errorf("vi: GraphTarget.Build returned shape %v for x [%d, %d], expected [%d]", s, n, t.D, n)
 	}
-	sum, err := gorgonia.Sum(p.lp)
+	// Differentiate -mean(log p̃) (an op with a CPU kernel, so that a graph
+	// of nflow's ops compiles) and scale the gradient by -N when reading it.
+	cost, err := gorgonia.ApplyOp(ops.NewNegMean(), p.lp)
 	if err != nil {
 		return nil, err
 	}
-	gs, err := gorgonia.Grad(sum, p.x)
+	gs, err := gorgonia.Grad(cost, p.x)
 	if err != nil {
 		return nil, fmt.Errorf("vi: GraphTarget: differentiating log p̃: %w", err)
 	}
@@ -103,7 +106,7 @@ func (p *graphProgram) run(x, logp, grad []float64) error {
 		p.prog.Run()
 		copy(logp, p.prog.Output(0).Float64s())
 		if grad != nil {
-			copy(grad, p.prog.Output(1).Float64s())
+			scaled(grad, p.prog.Output(1).Float64s(), -float64(len(logp)))
 		}
 		return nil
 	}
@@ -116,7 +119,21 @@ func (p *graphProgram) run(x, logp, grad []float64) error {
 	}
 	copy(logp, p.lp.Value().Data().([]float64))
 	if grad != nil {
-		copy(grad, p.grad.Value().Data().([]float64))
+		scaled(grad, p.grad.Value().Data().([]float64), -float64(len(logp)))
 	}
 	return nil
+}
+
+// Compiled reports whether the graph for batches of n rows runs on the
+// engine's compiled executor (every op has a CPU kernel) rather than the
+// TapeMachine; false if it has not been built.
+func (t *GraphTarget) Compiled(n int) bool {
+	p, ok := t.progs[n]
+	return ok && p.prog != nil
+}
+
+func scaled(dst, src []float64, c float64) {
+	for i, v := range src {
+		dst[i] = c * v
+	}
 }
