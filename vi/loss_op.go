@@ -3,6 +3,7 @@ package vi
 import (
 	"fmt"
 
+	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -48,7 +49,7 @@ func (op *klLossOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *klLossOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
-	return doKernel(op, op.name, tensor.ScalarShape(), v)
+	return ops.Do(op, v)
 }
 
 func (op *klLossOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
@@ -118,7 +119,7 @@ func (op *klGradOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(v) != len(op.inDims) || v[0] == nil {
 		return nil, fmt.Errorf("%s: expected %d inputs", op.name, len(op.inDims))
 	}
-	return doKernel(op, op.name, v[0].Shape().Clone(), v)
+	return ops.Do(op, v)
 }
 
 func (op *klGradOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) { klGrad(op, out, ins) }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -39,7 +40,7 @@ func (op *mixtureSampleOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, er
 	})
 }
 func (op *mixtureSampleOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
-	return doKernel(op, op.name, tensor.Shape{v[0].Shape()[0], op.d}, v)
+	return ops.Do(op, v)
 }
 func (op *mixtureSampleOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
 	mixtureSample(out, ins[0], ins[1], ins[2], op.k, op.d)
@@ -132,7 +133,7 @@ func (op *mixtureLogProbOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, e
 	})
 }
 func (op *mixtureLogProbOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
-	return doKernel(op, op.name, tensor.Shape{v[0].Shape()[0]}, v)
+	return ops.Do(op, v)
 }
 func (op *mixtureLogProbOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
 	op.buffers(len(out))
@@ -171,7 +172,7 @@ func (op *mixtureGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, erro
 	return inferFrom(op.name, len(op.inDims), ds, func(s []tensor.Shape) (tensor.Shape, error) { return s[op.wrt].Clone(), nil })
 }
 func (op *mixtureGradOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
-	return doKernel(op, op.name, v[op.wrt].Shape().Clone(), v)
+	return ops.Do(op, v)
 }
 func (op *mixtureGradOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
 	mixtureGrad(op, out, ins)
@@ -259,7 +260,7 @@ func (op *rowWeightOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error)
 	return inferFrom(op.name, 2, ds, func(s []tensor.Shape) (tensor.Shape, error) { return tensor.Shape{s[0][0]}, nil })
 }
 func (op *rowWeightOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
-	return doKernel(op, op.name, tensor.Shape{v[0].Shape()[0]}, v)
+	return ops.Do(op, v)
 }
 func (op *rowWeightOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
 	rowWeights(op, out, ins)
@@ -308,7 +309,7 @@ func (op *rowWeightGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, er
 	return inferFrom(op.name, 3, ds, func(s []tensor.Shape) (tensor.Shape, error) { return s[1].Clone(), nil })
 }
 func (op *rowWeightGradOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
-	return doKernel(op, op.name, v[1].Shape().Clone(), v)
+	return ops.Do(op, v)
 }
 func (op *rowWeightGradOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
 	rowWeightGrad(op, out, ins)

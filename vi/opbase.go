@@ -6,15 +6,10 @@ import (
 	"hash/fnv"
 
 	"github.com/chewxy/hm"
+	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
-
-// kernel is the CPU implementation an engine program calls (ops.Kernel).
-type kernel interface {
-	Exec32(out []float32, ins [][]float32, shapes []tensor.Shape)
-	Exec64(out []float64, ins [][]float64, shapes []tensor.Shape)
-}
 
 // opBase carries what vi's gorgonia ops share: a name, an identity key
 // (unique per op instance: these ops hold state, so two of them must
@@ -54,76 +49,9 @@ func (b *opBase) Hashcode() uint32 {
 }
 func (b *opBase) String() string { return b.name }
 
-// shapes returns the tensor shapes of gorgonia's dim sizers.
-func shapes(name string, want int, ds []gorgonia.DimSizer) ([]tensor.Shape, error) {
-	if len(ds) != want {
-		return nil, fmt.Errorf("%s: %d inputs, expected %d", name, len(ds), want)
-	}
-	out := make([]tensor.Shape, len(ds))
-	for i, d := range ds {
-		s, ok := d.(tensor.Shape)
-		if !ok {
-			return nil, fmt.Errorf("%s: input %d has no shape", name, i)
-		}
-		out[i] = s
-	}
-	return out, nil
-}
-
-// doKernel runs k the way Gorgonia's TapeMachine expects (Op.Do): it
-// allocates the output of shape out and calls the kernel.
-func doKernel(k kernel, name string, out tensor.Shape, vals []gorgonia.Value) (gorgonia.Value, error) {
-	ss := make([]tensor.Shape, len(vals))
-	for i, v := range vals {
-		if v == nil {
-			return nil, fmt.Errorf("%s: input %d is nil", name, i)
-		}
-		ss[i] = v.Shape().Clone()
-	}
-	switch vals[0].Dtype() {
-	case tensor.Float32:
-		ins := make([][]float32, len(vals))
-		for i, v := range vals {
-			switch x := v.(type) {
-			case *tensor.Dense:
-				ins[i] = x.Float32s()
-			case *gorgonia.F32:
-				ins[i] = []float32{float32(*x)}
-			default:
-				return nil, fmt.Errorf("%s: input %d is %T, expected a float32 tensor", name, i, v)
-			}
-		}
-		o := make([]float32, out.TotalSize())
-		k.Exec32(o, ins, ss)
-		if out.IsScalar() {
-			return gorgonia.NewF32(o[0]), nil
-		}
-		return tensor.New(tensor.WithShape(out...), tensor.WithBacking(o)), nil
-	case tensor.Float64:
-		ins := make([][]float64, len(vals))
-		for i, v := range vals {
-			switch x := v.(type) {
-			case *tensor.Dense:
-				ins[i] = x.Float64s()
-			case *gorgonia.F64:
-				ins[i] = []float64{float64(*x)}
-			default:
-				return nil, fmt.Errorf("%s: input %d is %T, expected a float64 tensor", name, i, v)
-			}
-		}
-		o := make([]float64, out.TotalSize())
-		k.Exec64(o, ins, ss)
-		if out.IsScalar() {
-			return gorgonia.NewF64(o[0]), nil
-		}
-		return tensor.New(tensor.WithShape(out...), tensor.WithBacking(o)), nil
-	}
-	return nil, fmt.Errorf("%s: dtype %v, expected float32 or float64", name, vals[0].Dtype())
-}
-
 // inferFrom returns the output shape of an op whose inputs' shapes give it.
 func inferFrom(name string, arity int, ds []gorgonia.DimSizer, f func([]tensor.Shape) (tensor.Shape, error)) (tensor.Shape, error) {
-	s, err := shapes(name, arity, ds)
+	s, err := ops.ShapesOf(name, arity, ds)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package vi
 import (
 	"fmt"
 
+	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -36,7 +37,7 @@ func (op *targetOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(v) != 1 || v[0] == nil {
 		return nil, fmt.Errorf("%s: expected one input", op.name)
 	}
-	return doKernel(op, op.name, tensor.Shape{v[0].Shape()[0]}, v)
+	return ops.Do(op, v)
 }
 
 func (op *targetOp) buffers(n int) {
@@ -87,7 +88,7 @@ func (op *targetGradOp) Do(v ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(v) != 2 || v[0] == nil {
 		return nil, fmt.Errorf("%s: expected two inputs", op.name)
 	}
-	return doKernel(op, op.name, tensor.Shape{v[0].Shape()[0], op.fwd.d}, v)
+	return ops.Do(op, v)
 }
 
 func (op *targetGradOp) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
