@@ -153,6 +153,9 @@ func Fit(q *dist.TransformedDistribution, target Target, cfg Config) (*History, 
 	if dist.ContextSizeOf(q) > 0 {
 		return nil, fmt.Errorf("vi: %v is conditional; Fit needs an unconditional flow", q)
 	}
+	if _, ok := q.Base.(ReparameterizedBase); !ok && len(q.Base.Params()) > 0 {
+		return nil, fmt.Errorf("vi: the base %v has trainable parameters but is not a ReparameterizedBase; its samples would carry no gradient", q.Base)
+	}
 	params := q.Params()
 	if len(params) == 0 {
 		return nil, fmt.Errorf("vi: %v has no trainable parameters", q)
