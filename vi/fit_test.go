@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nflowgo/nflow/dist"
 	"gorgonia.org/tensor"
 )
 
@@ -120,6 +121,18 @@ func TestFitErrors(t *testing.T) {
 	}
 	if _, err := Fit(nil, g, Config{}); err == nil {
 		t.Error("nil q: no error")
+	}
+	// A base with parameters but no reparameterized sampling.
+	m, err := NewGaussianMixture(2, 2, 1, 1, 1, tensor.Float32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden, err := dist.NewTransformedDistribution(struct{ dist.Distribution }{m}, q.Bijector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Fit(hidden, g, Config{Steps: 1}); err == nil || !strings.Contains(err.Error(), "not a ReparameterizedBase") {
+		t.Errorf("trainable base without reparameterization: error %v", err)
 	}
 }
 
