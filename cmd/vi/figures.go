@@ -57,13 +57,13 @@ func figures(dir string, o *options, q *dist.TransformedDistribution, t vi.Targe
 		return err
 	}
 	rng2 := plot.WithRange(v.grid.XMin, v.grid.XMax, v.grid.YMin, v.grid.YMax)
-	if err := plot.Density(filepath.Join(dir, "1-target.png"), o.target+": target density p", v.grid, lp); err != nil {
+	if err := plot.Density(filepath.Join(dir, "01-target.png"), o.target+": target density p", v.grid, lp); err != nil {
 		return err
 	}
 	const shown = 3000
 	xs := dist.Float64s(x)
 	d := q.EventSize()
-	if err := plot.Scatter(filepath.Join(dir, "2-q-samples.png"), pair(xs, d, v.cols, shown), fmt.Sprintf("%d samples of q", shown), rng2); err != nil {
+	if err := plot.Scatter(filepath.Join(dir, "02-q-samples.png"), pair(xs, d, v.cols, shown), fmt.Sprintf("%d samples of q", shown), rng2); err != nil {
 		return err
 	}
 	var lq []float64
@@ -96,21 +96,21 @@ func figures(dir string, o *options, q *dist.TransformedDistribution, t vi.Targe
 	} else {
 		title = fmt.Sprintf("density of q (histogram of %d samples)", len(xs)/d)
 	}
-	if err := plot.Density(filepath.Join(dir, "3-q-density.png"), title, v.grid, lq); err != nil {
+	if err := plot.Density(filepath.Join(dir, "03-q-density.png"), title, v.grid, lq); err != nil {
 		return err
 	}
 	res, err := vi.Resample(x, logw, shown, rng)
 	if err != nil {
 		return err
 	}
-	if err := plot.Scatter(filepath.Join(dir, "4-resampled.png"), pair(dist.Float64s(res), d, v.cols, shown), "q's samples resampled toward p (importance weights)", rng2); err != nil {
+	if err := plot.Scatter(filepath.Join(dir, "04-resampled.png"), pair(dist.Float64s(res), d, v.cols, shown), "q's samples resampled toward p (importance weights)", rng2); err != nil {
 		return err
 	}
 	steps := make([]float64, len(h.ELBO))
 	for i := range steps {
 		steps[i] = float64(min((i+1)*h.IntervalSteps, h.Steps))
 	}
-	return plot.Curve(filepath.Join(dir, "5-elbo.png"), fmt.Sprintf("%s: batch ELBO (mean over %d steps)", o.target, h.IntervalSteps),
+	return plot.Curve(filepath.Join(dir, "05-elbo.png"), fmt.Sprintf("%s: batch ELBO (mean over %d steps)", o.target, h.IntervalSteps),
 		"step", "ELBO (nats)", steps, h.ELBO)
 }
 
