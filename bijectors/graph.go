@@ -32,6 +32,7 @@ type Graph struct {
 	params []*Param
 	masked map[*Param]*gorgonia.Node
 	zeros  map[int]*gorgonia.Node
+	suffix string // appended to parameter node names (Detached)
 }
 
 // NewGraph returns an empty graph of the given dtype (Float32 or Float64).
@@ -56,10 +57,21 @@ func (g *Graph) Param(p *Param) (*gorgonia.Node, error) {
 	if p.Value.Dtype() != g.DType {
 		return nil, fmt.Errorf("parameter %s has dtype %v, the graph is %v", p.Name, p.Value.Dtype(), g.DType)
 	}
-	n := gorgonia.NodeFromAny(g.G, p.Value, gorgonia.WithName(fmt.Sprintf("%s#%d", p.Name, len(g.params))))
+	n := gorgonia.NodeFromAny(g.G, p.Value, gorgonia.WithName(fmt.Sprintf("%s#%d%s", p.Name, len(g.params), g.suffix)))
 	g.nodes[p] = n
 	g.params = append(g.params, p)
 	return n, nil
+}
+
+// Detached returns a graph that adds to g's ExprGraph but reads every
+// parameter through a node of its own, bound to the same value. A
+// gradient taken with respect to g's parameter nodes does not flow into
+// what is built on the detached graph: a stop-gradient on the parameters,
+// as the path-gradient ("sticking the landing") estimator of variational
+// inference needs (Roeder, Wu and Duvenaud, NeurIPS 2017).
+func (g *Graph) Detached() *Graph {
+	return &Graph{G: g.G, DType: g.DType, Training: g.Training, Context: g.Context, nodes: map[*Param]*gorgonia.Node{},
+		masked: map[*Param]*gorgonia.Node{}, zeros: g.zeros, suffix: g.suffix + "~detached"}
 }
 
 // MaskedParam returns the node W∘mask for parameter p, added once per
