@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/nflowgo/nflow/engine/vec"
+	"github.com/nflowgo/nflow/kernels/cpu/vec"
 
 	"gorgonia.org/tensor"
 )

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 
-	"github.com/nflowgo/nflow/engine/gemm"
+	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
