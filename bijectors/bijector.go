@@ -67,6 +67,7 @@ func run(b Bijector, kind string, x *tensor.Dense) (*tensor.Dense, *tensor.Dense
 			if err != nil {
 				return nil, err
 			}
+			g.CPU = true
 			in := g.Input("x", rows, cols)
 			var y, ldj *gorgonia.Node
 			if kind == kindForward {

@@ -27,6 +27,11 @@ type Graph struct {
 	// Context is the conditioning input [N, C] of conditional bijectors
 	// (a conditional MADE reads it); nil for unconditional graphs.
 	Context *gorgonia.Node
+	// CPU is set when the graph is built for the CPU executor alone (the
+	// eager calls): bijectors may then use ops that have only a CPU kernel,
+	// such as MAF's one-pass sampler (ops.MADESample), where graphs lowered
+	// to other devices keep the portable ops.
+	CPU bool
 
 	nodes  map[*Param]*gorgonia.Node
 	params []*Param

@@ -387,3 +387,32 @@ func NewMAFStack(layers int, cfg MADEConfig, scale ops.ScaleFn) (*ChainBijector,
 	}
 	return Chain(bs...)
 }
+
+// sampleNode adds MAF's whole sampling recursion for x [N, D] as one
+// ops.MADESample and returns the final network output [N, 2D]. ok is false
+// (and nothing is added) when the network cannot use it: a conditional
+// network, Params ≠ 2, or degrees not sorted (an input order other than
+// left-to-right, random hidden degrees).
+func (n *AutoregressiveNetwork) sampleNode(g *Graph, x *gorgonia.Node, scale ops.ScaleFn) (*gorgonia.Node, bool, error) {
+	if n.cfg.ContextSize > 0 || n.cfg.Params != 2 {
+		return nil, false, nil
+	}
+	op, err := ops.NewMADESample(n.degrees, n.cfg.Activation, scale)
+	if err != nil {
+		return nil, false, nil // unsorted degrees: the D-pass path
+	}
+	in := gorgonia.Nodes{x}
+	for l := range n.weights {
+		w, err := g.Param(n.weights[l])
+		if err != nil {
+			return nil, true, err
+		}
+		b, err := g.Param(n.biases[l])
+		if err != nil {
+			return nil, true, err
+		}
+		in = append(in, w, b)
+	}
+	h, err := Apply(op, in...)
+	return h, true, err
+}

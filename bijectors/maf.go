@@ -16,9 +16,10 @@ import (
 //	ILDJ(y) = -Σ_e log σ(u_e(y))
 //
 // where (m, u) = MADE(y). Cost: the inverse is one network pass; the
-// forward is D sequential passes (each pass fixes one more degree), so a
-// MAF evaluates densities fast and samples slowly. Invert(MAF) is an IAF,
-// with the costs swapped.
+// forward is D sequential passes (each pass fixes one more degree). On the
+// CPU executor the passes compute only what each newly fixes
+// (ops.MADESample), so sampling costs about one masked pass too.
+// Invert(MAF) is an IAF, with the directions swapped.
 //
 // σ is the Scale function: ops.ScaleSoftplus (the default) bounds the scale
 // and trains better on two moons; ops.ScaleExp is TFP's exact σ = exp(u).
@@ -71,7 +72,17 @@ func (m *MaskedAutoregressiveFlow) InverseNode(g *Graph, y *gorgonia.Node) (*gor
 	return x, ildj, err
 }
 
+// ForwardNode adds the sampling path. On a CPU graph that is not
+// differentiated (g.CPU, not g.Training) the D passes are one
+// ops.MADESample, which does one masked pass's work and gives the same
+// values; otherwise (a training graph, a graph for another device, a
+// conditional or unsorted network) it is D network passes.
 func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
+	if g.CPU && !g.Training {
+		if h, ok, err := m.Net.sampleNode(g, x, m.Scale); ok || err != nil {
+			return m.affineForward(x, h, err)
+		}
+	}
 	h, err := m.firstPass(g, x)
 	if err != nil {
 		return nil, nil, err
@@ -87,6 +98,20 @@ func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gor
 		if y, err = Apply(ops.NewAffineAR(false, m.Scale), x, h); err != nil {
 			return nil, nil, err
 		}
+	}
+	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
+	return y, fldj, err
+}
+
+// affineForward returns y = x·σ(u) + m and the log-det Σ log σ(u) for the
+// final network output h (after err, passed through).
+func (m *MaskedAutoregressiveFlow) affineForward(x, h *gorgonia.Node, err error) (*gorgonia.Node, *gorgonia.Node, error) {
+	if err != nil {
+		return nil, nil, err
+	}
+	y, err := Apply(ops.NewAffineAR(false, m.Scale), x, h)
+	if err != nil {
+		return nil, nil, err
 	}
 	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
 	return y, fldj, err

@@ -1,0 +1,166 @@
+package bijectors
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/nflowgo/nflow/engine"
+	"github.com/nflowgo/nflow/ops"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// runDirection evaluates b's forward (or inverse) path on x in a graph built
+// for the CPU (cpu = true: MAF's one-pass sampler) or not (the D-pass path),
+// and returns the mapped batch, the log-det and the graph's op names.
+func runDirection(t *testing.T, b Bijector, x *tensor.Dense, forward, cpu bool) ([]float64, []float64, string) {
+	t.Helper()
+	g, err := NewGraph(x.Dtype())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.CPU = cpu
+	in := g.Input("x", x.Shape()[0], x.Shape()[1])
+	var y, ldj *gorgonia.Node
+	if forward {
+		y, ldj, err = b.ForwardNode(g, in)
+	} else {
+		y, ldj, err = b.InverseNode(g, in)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{y, ldj}, engine.Compiled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.Call(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, n := range g.G.AllNodes() {
+		if n.Op() != nil {
+			names = append(names, n.Op().String())
+		}
+	}
+	return floats(out[0]), floats(out[1]), strings.Join(names, " ")
+}
+
+func floats(t *tensor.Dense) []float64 {
+	if v, ok := t.Data().([]float32); ok {
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = float64(x)
+		}
+		return out
+	}
+	return append([]float64(nil), t.Float64s()...)
+}
+
+// scramble gives every kernel entry, masked ones included, and every bias
+// a random value: the one-pass sampler must ignore masked entries exactly
+// as the masked D-pass path does.
+func scramble(net *AutoregressiveNetwork, rng *rand.Rand) {
+	for _, p := range net.Params() {
+		sd := 0.3
+		if s := p.Value.Shape(); len(s) == 2 {
+			sd = 1.5 / math.Sqrt(float64(s[0]))
+		}
+		switch v := p.Value.Data().(type) {
+		case []float32:
+			for i := range v {
+				v[i] = float32(sd * rng.NormFloat64())
+			}
+		case []float64:
+			for i := range v {
+				v[i] = sd * rng.NormFloat64()
+			}
+		}
+	}
+}
+
+// TestMAFOnePassSamplingEqualsDPasses checks that the one-pass sampler (and
+// an IAF's one-pass density) gives exactly, bit for bit, the values of the
+// D-pass path, in float64 and float32, for several shapes, activations and
+// scale functions, and that it is the path the CPU graph takes.
+func TestMAFOnePassSamplingEqualsDPasses(t *testing.T) {
+	cases := []struct {
+		d      int
+		hidden []int
+		act    ops.Activation
+		scale  ops.ScaleFn
+	}{
+		{2, []int{128, 128}, ops.ReLU, ops.ScaleSoftplus},
+		{1, []int{5}, ops.Tanh, ops.ScaleExp},
+		{5, []int{7, 9}, ops.Tanh, ops.ScaleSoftClip},
+		{8, []int{33, 20, 17}, ops.ReLU, ops.ScaleSoftplus},
+		{16, []int{300, 300}, ops.ELU, ops.ScaleExp}, // wide enough for gemm's k blocks
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, c := range cases {
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			net, err := NewAutoregressiveNetwork(MADEConfig{Params: 2, EventSize: c.d, HiddenUnits: c.hidden,
+				Activation: c.act, DType: dt, Seed: 9})
+			if err != nil {
+				t.Fatal(err)
+			}
+			scramble(net, rng)
+			maf, err := NewMaskedAutoregressiveFlow(net, c.scale)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := make([]float64, 37*c.d)
+			for i := range v {
+				v[i] = rng.NormFloat64()
+			}
+			x := NewTensor(dt, v, 37, c.d)
+			for _, b := range []struct {
+				name    string
+				bij     Bijector
+				forward bool
+			}{{"MAF forward", maf, true}, {"IAF inverse", Invert(maf), false}} {
+				y1, l1, ops1 := runDirection(t, b.bij, x, b.forward, true)
+				y0, l0, ops0 := runDirection(t, b.bij, x, b.forward, false)
+				if !strings.Contains(ops1, "MADESample") || strings.Contains(ops0, "MADESample") {
+					t.Fatalf("D=%d %s: the CPU graph should use MADESample and the other not:\n%s\n%s", c.d, b.name, ops1, ops0)
+				}
+				for i := range y0 {
+					if y1[i] != y0[i] {
+						t.Fatalf("D=%d %v %v %s: y[%d] = %v, the D-pass path gives %v", c.d, c.hidden, dt, b.name, i, y1[i], y0[i])
+					}
+				}
+				for i := range l0 {
+					if l1[i] != l0[i] {
+						t.Fatalf("D=%d %v %v %s: log-det[%d] = %v, the D-pass path gives %v", c.d, c.hidden, dt, b.name, i, l1[i], l0[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMAFOnePassFallsBack checks that networks the one-pass sampler cannot
+// serve (unsorted degrees) keep the D-pass path on a CPU graph.
+func TestMAFOnePassFallsBack(t *testing.T) {
+	for _, cfg := range []MADEConfig{
+		{Params: 2, EventSize: 4, HiddenUnits: []int{9}, InputOrder: RightToLeft, DType: tensor.Float64},
+		{Params: 2, EventSize: 4, HiddenUnits: []int{9}, HiddenDegrees: RandomDegrees, Seed: 5, DType: tensor.Float64},
+	} {
+		net, err := NewAutoregressiveNetwork(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		maf, err := NewMaskedAutoregressiveFlow(net, ops.ScaleSoftplus)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := NewTensor(tensor.Float64, []float64{0.1, -0.3, 0.7, 1.1, 0.2, 0.4, -2, 0.5}, 2, 4)
+		_, _, names := runDirection(t, maf, x, true, true)
+		if strings.Contains(names, "MADESample") {
+			t.Fatalf("%+v: unsorted degrees should keep the D-pass path: %s", cfg, names)
+		}
+	}
+}
