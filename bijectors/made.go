@@ -146,7 +146,9 @@ func NewAutoregressiveNetwork(cfg MADEConfig) (*AutoregressiveNetwork, error) {
 		if l+2 == len(n.sizes) {
 			act = ops.Identity
 		}
-		op, err := ops.NewDense(in, out, nil, act) // the kernel is masked by its own node
+		// The kernel is masked by its own node (Graph.MaskedParam); the layer
+		// knows the mask's zero tiles and skips them.
+		op, err := ops.NewDenseSupport(in, out, n.masks[l], act)
 		if err != nil {
 			return nil, err
 		}
@@ -415,4 +417,17 @@ func (n *AutoregressiveNetwork) sampleNode(g *Graph, x *gorgonia.Node, scale ops
 	}
 	h, err := Apply(op, in...)
 	return h, true, err
+}
+
+// MultiplyAdds returns the multiply-adds per batch row of one network pass:
+// dense-equivalent (every kernel entry, masked ones included), and those
+// the CPU kernels perform once the mask's zero tiles are skipped, for the
+// forward product (the weight gradient covers the same tiles) and the input
+// gradient.
+func (n *AutoregressiveNetwork) MultiplyAdds() (dense, forward, gradX int) {
+	for _, op := range n.ops {
+		d, f, g := op.MultiplyAdds()
+		dense, forward, gradX = dense+d, forward+f, gradX+g
+	}
+	return dense, forward, gradX
 }

@@ -54,8 +54,11 @@ type Result struct {
 	TrainSamplesPS float64 `json:"train_samples_per_s"`
 	LogProbPerS    float64 `json:"log_prob_points_per_s"`
 	SamplePerS     float64 `json:"sample_samples_per_s"`
-	TrainGFLOPs    float64 `json:"train_gflop_per_s"`
-	LogProbGFLOPs  float64 `json:"log_prob_gflop_per_s"`
+	TrainGFLOPs    float64 `json:"train_gflop_per_s"`         // dense-equivalent: every kernel entry counted
+	LogProbGFLOPs  float64 `json:"log_prob_gflop_per_s"`      // dense-equivalent
+	TrainDone      float64 `json:"train_gflop_done_per_s"`    // the work the kernels do, masked-zero tiles skipped
+	LogProbDone    float64 `json:"log_prob_gflop_done_per_s"` // likewise
+	WorkFraction   float64 `json:"train_work_fraction"`       // training work done / dense-equivalent
 	AllocsPerStep  float64 `json:"allocs_per_step"`
 	StepMicros     float64 `json:"step_us,omitempty"`          // GPU: time per step with graph replay
 	StepMicrosNoGr float64 `json:"step_us_no_graph,omitempty"` // GPU: time per step launching every kernel
@@ -163,6 +166,18 @@ func forwardFLOPs(m model) float64 {
 	return float64(f * m.Layers)
 }
 
+// doneFLOPs returns the flops per point that the CPU kernels perform for
+// one forward pass and for one training step (forward, input gradient and
+// weight gradient) once the masks' zero tiles are skipped.
+func doneFLOPs(m model) (forward, train float64, err error) {
+	net, err := bijectors.NewAutoregressiveNetwork(bijectors.MADEConfig{Params: 2, EventSize: m.D, HiddenUnits: m.Hidden})
+	if err != nil {
+		return 0, 0, err
+	}
+	_, fwd, gx := net.MultiplyAdds()
+	return float64(2 * fwd * m.Layers), float64(2 * (2*fwd + gx) * m.Layers), nil
+}
+
 // rate runs f repeatedly for rounds timed rounds of about d each, after a
 // warm-up call, and returns the median calls per second.
 func rate(rounds int, d time.Duration, f func() error) (float64, error) {
@@ -228,12 +243,18 @@ func measure(dev engine.Device, m model, batch, rounds int, d time.Duration) (Re
 	r.TrainSamplesPS = r.TrainStepsPerS * float64(batch)
 	fwd := forwardFLOPs(m)
 	r.TrainGFLOPs = r.TrainSamplesPS * 3 * fwd / 1e9
+	doneFwd, doneTrain, err := doneFLOPs(m)
+	if err != nil {
+		return r, err
+	}
+	r.TrainDone, r.WorkFraction = r.TrainSamplesPS*doneTrain/1e9, doneTrain/(3*fwd)
 
 	if r.LogProbPerS, err = rate(rounds, d, func() error { _, err := td.LogProb(data); return err }); err != nil {
 		return r, err
 	}
 	r.LogProbPerS *= float64(batch)
 	r.LogProbGFLOPs = r.LogProbPerS * fwd / 1e9
+	r.LogProbDone = r.LogProbPerS * doneFwd / 1e9
 	if r.SamplePerS, err = rate(rounds, d, func() error { _, err := td.Sample(batch, rng); return err }); err != nil {
 		return r, err
 	}
@@ -245,17 +266,22 @@ func measure(dev engine.Device, m model, batch, rounds int, d time.Duration) (Re
 
 func printTable(w io.Writer, rs []Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "device\tmodel\tbatch\ttrain steps/s\ttrain samples/s\tlog_prob pts/s\tsample samples/s\ttrain GFLOP/s\tlog_prob GFLOP/s\tallocs/step\theap MB\tstep µs (graph / none)\t")
+	fmt.Fprintln(tw, "device\tmodel\tbatch\ttrain steps/s\ttrain samples/s\tlog_prob pts/s\tsample samples/s\ttrain GFLOP/s (dense / done)\tlog_prob GFLOP/s (dense / done)\twork done\tallocs/step\theap MB\tstep µs (graph / none)\t")
 	for _, r := range rs {
 		gpu := "-"
 		if r.StepMicros > 0 {
 			gpu = fmt.Sprintf("%.1f / %.1f", r.StepMicros, r.StepMicrosNoGr)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t%.0f\t%s\t\n", r.Device, r.Model, r.Batch,
-			r.TrainStepsPerS, r.TrainSamplesPS, r.LogProbPerS, r.SamplePerS, r.TrainGFLOPs, r.LogProbGFLOPs, r.AllocsPerStep, r.PeakHeapMB, gpu)
+		done := "-"
+		if r.WorkFraction > 0 {
+			done = fmt.Sprintf("%.0f%%", 100*r.WorkFraction)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f / %.1f\t%.1f / %.1f\t%s\t%.1f\t%.0f\t%s\t\n", r.Device, r.Model, r.Batch,
+			r.TrainStepsPerS, r.TrainSamplesPS, r.LogProbPerS, r.SamplePerS, r.TrainGFLOPs, r.TrainDone, r.LogProbGFLOPs, r.LogProbDone, done, r.AllocsPerStep, r.PeakHeapMB, gpu)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "GOMAXPROCS %d; FLOPs: training = 3 x forward, forward = 2·Σ in·out per point per MAF layer.\n", runtime.GOMAXPROCS(0))
+	fmt.Fprintf(w, "GOMAXPROCS %d; FLOPs: dense-equivalent training = 3 x forward, forward = 2·Σ in·out per point per MAF layer;\n"+
+		"done: the multiply-adds the CPU kernels perform (×2) once the masks' all-zero tiles are skipped; work done = done / dense.\n", runtime.GOMAXPROCS(0))
 }
 
 // measureDevice times a GPU: training epochs of 16 steps resident on the

@@ -1,0 +1,192 @@
+package ops
+
+import (
+	"fmt"
+	"hash/fnv"
+)
+
+// denseTile is the width of the tiles a support is cut into: columns of W
+// for the forward product and the weight gradient, rows of W for the input
+// gradient. A multiple of the gemm microkernel's width (32 float32s).
+const denseTile = 64
+
+// tileRun is a run of consecutive tiles that read the same range of the
+// other dimension: columns (or rows) [a, b) of W need rows (or columns)
+// [lo, hi) of it; hi = lo when the run is all zeros. full reports that W's
+// support is all ones on [lo, hi) × [a, b).
+type tileRun struct {
+	a, b, lo, hi int
+	full         bool
+}
+
+// support is the nonzero structure of a kernel W [In, Out]: where a masked
+// dense layer's products have work to do. MADE's masks with sorted degrees
+// are block triangular, so about half of W's tiles are skipped.
+type support struct {
+	cols []tileRun // column runs: y[:, a:b] and dW[:, a:b] read rows [lo, hi)
+	rows []tileRun // row runs: dx[:, a:b] reads columns [lo, hi)
+	m32  []float32
+	m64  []float64
+	hash uint64
+	// Multiply-adds per batch row: dense-equivalent, forward (and weight
+	// gradient), input gradient.
+	dense, fwd, gradX int
+}
+
+// newSupport cuts mask [in, out] into tiles and merges neighbours that read
+// the same range.
+func newSupport(in, out int, mask []float64) *support {
+	s := &support{m64: append([]float64(nil), mask...), m32: toT[float32](mask), dense: in * out}
+	h := fnv.New64a()
+	for _, m := range mask {
+		if m != 0 {
+			h.Write([]byte{1})
+		} else {
+			h.Write([]byte{0})
+		}
+	}
+	s.hash = h.Sum64()
+	nz := func(i, o int) bool { return mask[i*out+o] != 0 }
+	s.cols = runs(out, in, func(o, i int) bool { return nz(i, o) })
+	s.rows = runs(in, out, nz)
+	for _, r := range s.cols {
+		s.fwd += (r.b - r.a) * (r.hi - r.lo)
+	}
+	for _, r := range s.rows {
+		s.gradX += (r.b - r.a) * (r.hi - r.lo)
+	}
+	return s
+}
+
+// runs tiles dimension n (of length n, the other of length m) and returns
+// each tile's range [lo, hi) of the other dimension holding a nonzero
+// (nz(j, i): entry j of this dimension, i of the other), merged into runs.
+func runs(n, m int, nz func(j, i int) bool) []tileRun {
+	var out []tileRun
+	for a := 0; a < n; a += denseTile {
+		b := min(a+denseTile, n)
+		lo, hi := m, 0
+		for j := a; j < b; j++ {
+			for i := 0; i < m; i++ {
+				if nz(j, i) {
+					lo, hi = min(lo, i), max(hi, i+1)
+				}
+			}
+		}
+		if hi <= lo {
+			lo, hi = 0, 0
+		}
+		full := true
+		for j := a; j < b && full; j++ {
+			for i := lo; i < hi; i++ {
+				if !nz(j, i) {
+					full = false
+					break
+				}
+			}
+		}
+		if k := len(out) - 1; k >= 0 && out[k].lo == lo && out[k].hi == hi {
+			out[k].b, out[k].full = b, out[k].full && full
+			continue
+		}
+		out = append(out, tileRun{a: a, b: b, lo: lo, hi: hi, full: full})
+	}
+	return out
+}
+
+// NewDenseSupport returns the dense layer y = act(x W + b) for a kernel W
+// known to be zero outside support (a 0/1 matrix [In, Out], such as a MADE
+// mask): the CPU kernels skip W's all-zero tiles in the forward product,
+// the input gradient and the weight gradient, and the weight gradient is
+// masked, dW = (xᵀ gz)∘support, so an optimizer keeps W zero outside it.
+// With W zero there the values are those of the dense product (the forward
+// sums the same terms in the same order); the input gradient's sums start
+// at the first nonzero tile, so they agree to rounding.
+//
+// Other devices run it as the plain Dense (Mask() is nil): a graph for
+// them masks W with ops.Mask first, whose gradient masks dW.
+func NewDenseSupport(in, out int, support []float64, act Activation) (*Dense, error) {
+	op, err := NewDense(in, out, nil, act)
+	if err != nil {
+		return nil, err
+	}
+	if len(support) != in*out {
+		return nil, fmt.Errorf("ops.Dense: support has %d entries, expected %d (%d x %d)", len(support), in*out, in, out)
+	}
+	op.support = newSupport(in, out, support)
+	op.base = newBase(op.name, fmt.Sprintf("%s,support %x", op.key, op.support.hash), 2, 2, 2, 1)
+	return op, nil
+}
+
+// Support returns the layer's support (nil: dense) as float64s.
+func (op *Dense) Support() []float64 {
+	if op.support == nil {
+		return nil
+	}
+	return op.support.m64
+}
+
+// MultiplyAdds returns the multiply-adds per batch row of the layer's dense
+// product and of the products its CPU kernels perform: the forward (and the
+// weight gradient, which covers the same tiles) and the input gradient.
+func (op *Dense) MultiplyAdds() (dense, forward, gradX int) {
+	if op.support == nil {
+		return op.In * op.Out, op.In * op.Out, op.In * op.Out
+	}
+	return op.support.dense, op.support.fwd, op.support.gradX
+}
+
+// supportForward is y = act(x W + b) over the nonzero column runs:
+// y[:, a:b] = b[a:b] + x[:, lo:hi] · W[lo:hi, a:b].
+func supportForward[T Float](s *support, y, x, w, b []T, n, in, out int, act Activation, mm gemmFunc[T]) {
+	for r := 0; r < n; r++ {
+		copy(y[r*out:(r+1)*out], b)
+	}
+	for _, c := range s.cols {
+		if c.hi > c.lo {
+			mm(false, false, n, c.b-c.a, c.hi-c.lo, 1, x[c.lo:], in, w[c.lo*out+c.a:], out, 1, y[c.a:], out)
+		}
+	}
+	activate(act, y)
+}
+
+// supportGradX is dx = gz Wᵀ over the nonzero row runs:
+// dx[:, a:b] = gz[:, lo:hi] · W[a:b, lo:hi]ᵀ, zero for an empty run.
+func supportGradX[T Float](s *support, dx, gz, w []T, n, in, out int, mm gemmFunc[T]) {
+	for _, r := range s.rows {
+		if r.hi > r.lo {
+			mm(false, true, n, r.b-r.a, r.hi-r.lo, 1, gz[r.lo:], out, w[r.a*out+r.lo:], out, 0, dx[r.a:], in)
+			continue
+		}
+		for i := 0; i < n; i++ {
+			clear(dx[i*in+r.a : i*in+r.b])
+		}
+	}
+}
+
+// supportGradW is dW = (xᵀ gz)∘support over the nonzero column runs:
+// dW[lo:hi, a:b] = x[:, lo:hi]ᵀ · gz[:, a:b], masked where the run is not
+// full; the rest of dW is zero.
+func supportGradW[T Float](s *support, dw, x, gz, mask []T, n, in, out int, mm gemmFunc[T]) {
+	for _, c := range s.cols {
+		for i := 0; i < c.lo; i++ {
+			clear(dw[i*out+c.a : i*out+c.b])
+		}
+		for i := c.hi; i < in; i++ {
+			clear(dw[i*out+c.a : i*out+c.b])
+		}
+		if c.hi <= c.lo {
+			continue
+		}
+		mm(true, false, c.hi-c.lo, c.b-c.a, n, 1, x[c.lo:], in, gz[c.a:], out, 0, dw[c.lo*out+c.a:], out)
+		if c.full {
+			continue
+		}
+		for i := c.lo; i < c.hi; i++ {
+			row, mr := dw[i*out+c.a:i*out+c.b], mask[i*out+c.a:i*out+c.b]
+			for o := range row {
+				row[o] *= mr[o]
+			}
+		}
+	}
+}
