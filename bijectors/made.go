@@ -334,7 +334,11 @@ func (n *AutoregressiveNetwork) Node(g *Graph, x *gorgonia.Node) (*gorgonia.Node
 	}
 	h := x
 	for l, op := range n.ops {
-		w, err := g.MaskedParam(n.weights[l], n.masks[l])
+		mask := g.MaskedParam
+		if g.CPU && g.Training { // the layer masks dW: mask W once, not in every step
+			mask = g.MaskedInPlace
+		}
+		w, err := mask(n.weights[l], n.masks[l])
 		if err != nil {
 			return nil, err
 		}

@@ -164,3 +164,105 @@ func TestMAFOnePassFallsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskedInPlaceTrainingGradients checks the CPU training graph, which
+// masks the kernels once in place and has no Mask nodes, against the
+// portable graph that masks them in every run: the same loss and gradients
+// in float64 (to rounding: the input gradients skip zero tiles), masked
+// gradient entries exactly zero, and the kernels left masked.
+func TestMaskedInPlaceTrainingGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	net, err := NewAutoregressiveNetwork(MADEConfig{Params: 2, EventSize: 6, HiddenUnits: []int{70, 90},
+		Activation: ops.ReLU, DType: tensor.Float64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scramble(net, rng) // masked entries nonzero
+	maf, err := NewMaskedAutoregressiveFlow(net, ops.ScaleSoftplus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := NewTensor(tensor.Float64, randNorm(rng, 29*6), 29, 6)
+	grads := func(cpu bool) []float64 {
+		g, err := NewGraph(tensor.Float64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Training, g.CPU = true, cpu
+		in := g.Input("x", 29, 6)
+		z, ildj, err := maf.InverseNode(g, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nl, err := ops.NewNormalLogProb(make([]float64, 6), []float64{1, 1, 1, 1, 1, 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lp, err := Apply(nl, z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lp, err = gorgonia.Add(lp, ildj); err != nil {
+			t.Fatal(err)
+		}
+		cost, err := Apply(ops.NewNegMean(), lp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws, _ := net.Weights()
+		var nodes gorgonia.Nodes
+		for _, w := range ws {
+			n, err := g.Param(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nodes = append(nodes, n)
+		}
+		gs, err := gorgonia.Grad(cost, nodes...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := engine.Compile(g.G, gorgonia.Nodes{in}, append(gorgonia.Nodes{cost}, gs...), engine.CPU)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(p.Input(0).Float64s(), x.Float64s())
+		p.Run()
+		var out []float64
+		for i := 0; i <= len(gs); i++ {
+			out = append(out, p.Output(i).Float64s()...)
+		}
+		return out
+	}
+	want := grads(false)
+	got := grads(true)
+	var masks []float64
+	for _, m := range net.Masks() {
+		masks = append(masks, m...)
+	}
+	masks = append([]float64{1}, masks...) // the loss
+	for i := range want {
+		if masks[i] == 0 && got[i] != 0 {
+			t.Fatalf("gradient entry %d is masked but %v", i-1, got[i])
+		}
+		if math.Abs(got[i]-want[i]) > 1e-11*(1+math.Abs(want[i])) {
+			t.Fatalf("loss/gradient entry %d: %v with the kernels masked in place, %v masked in every run", i, got[i], want[i])
+		}
+	}
+	ws, _ := net.Weights()
+	for l, w := range ws {
+		for i, v := range w.Value.Float64s() {
+			if net.Masks()[l][i] == 0 && v != 0 {
+				t.Fatalf("kernel %d entry %d is masked but %v after the training graph was built", l, i, v)
+			}
+		}
+	}
+}
+
+func randNorm(rng *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	return v
+}

@@ -346,6 +346,7 @@ func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*st
 		return nil, err
 	}
 	g.Training = true
+	g.CPU = true // compiled or tape, the step runs on the CPU
 	x := g.Input("x", rows, d)
 	ins := gorgonia.Nodes{x}
 	cs := dist.ContextSizeOf(model)
