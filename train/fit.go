@@ -327,6 +327,7 @@ type stepper struct {
 	xv   *tensor.Dense // the batch, written by fill
 	cv   *tensor.Dense // its context [B, C] (conditional models), else nil
 	prog *engine.Program
+	sh   *shards // a step split across CPUs (prog is nil), else nil
 	g32  [][]float32
 	g64  [][]float64
 	tape *tapeStep
@@ -341,6 +342,52 @@ type tapeStep struct {
 }
 
 func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*stepper, error) {
+	switch exec {
+	case engine.Tape, engine.Compiled, "":
+	default:
+		return nil, fmt.Errorf("train: executor %q, expected compiled or tape", exec)
+	}
+	if exec != engine.Tape {
+		if st, err := newShardedStepper(model, rows, d); st != nil || err != nil {
+			return st, err
+		}
+	}
+	lg, err := newLossGraph(model, rows, d)
+	if err != nil {
+		return nil, err
+	}
+	cs := dist.ContextSizeOf(model)
+	if exec == engine.Tape {
+		g := lg.g
+		st := &stepper{xv: bijectors.NewTensor(model.DType(), make([]float64, rows*d), rows, d),
+			tape: &tapeStep{x: lg.ins[0], c: g.Context, cost: lg.cost, grads: lg.grads, m: gorgonia.NewTapeMachine(g.G)}}
+		if cs > 0 {
+			st.cv = bijectors.NewTensor(model.DType(), make([]float64, rows*cs), rows, cs)
+		}
+		return st, nil
+	}
+	prog, err := lg.compile()
+	if err != nil {
+		return nil, err
+	}
+	st := &stepper{xv: prog.Input(0), prog: prog}
+	if cs > 0 {
+		st.cv = prog.Input(1)
+	}
+	st.g32, st.g64 = gradBuffers(prog, len(lg.grads))
+	return st, nil
+}
+
+// lossGraph is the training graph of one batch size: the mean NLL and its
+// gradients with respect to the model's parameters, in the model's order.
+type lossGraph struct {
+	g     *bijectors.Graph
+	ins   gorgonia.Nodes // x [rows, d], then the context c [rows, C] of a conditional model
+	cost  *gorgonia.Node
+	grads gorgonia.Nodes
+}
+
+func newLossGraph(model dist.Distribution, rows, d int) (*lossGraph, error) {
 	g, err := bijectors.NewGraph(model.DType())
 	if err != nil {
 		return nil, err
@@ -349,8 +396,7 @@ func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*st
 	g.CPU = true // compiled or tape, the step runs on the CPU
 	x := g.Input("x", rows, d)
 	ins := gorgonia.Nodes{x}
-	cs := dist.ContextSizeOf(model)
-	if cs > 0 {
+	if cs := dist.ContextSizeOf(model); cs > 0 {
 		g.Context = g.Input("c", rows, cs)
 		ins = append(ins, g.Context)
 	}
@@ -382,35 +428,25 @@ func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*st
 	if err != nil {
 		return nil, err
 	}
-	switch exec {
-	case engine.Tape:
-		st := &stepper{xv: bijectors.NewTensor(model.DType(), make([]float64, rows*d), rows, d),
-			tape: &tapeStep{x: x, c: g.Context, cost: cost, grads: grads, m: gorgonia.NewTapeMachine(g.G)}}
-		if cs > 0 {
-			st.cv = bijectors.NewTensor(model.DType(), make([]float64, rows*cs), rows, cs)
-		}
-		return st, nil
-	case engine.Compiled, "":
-	default:
-		return nil, fmt.Errorf("train: executor %q, expected compiled or tape", exec)
-	}
-	prog, err := engine.Compile(g.G, ins, append(gorgonia.Nodes{cost}, grads...), engine.CPU)
-	if err != nil {
-		return nil, err
-	}
-	st := &stepper{xv: prog.Input(0), prog: prog}
-	if cs > 0 {
-		st.cv = prog.Input(1)
-	}
-	for i := range grads {
+	return &lossGraph{g: g, ins: ins, cost: cost, grads: grads}, nil
+}
+
+// compile lowers the graph to a CPU program with outputs (cost, grads...).
+func (lg *lossGraph) compile() (*engine.Program, error) {
+	return engine.Compile(lg.g.G, lg.ins, append(gorgonia.Nodes{lg.cost}, lg.grads...), engine.CPU)
+}
+
+// gradBuffers returns the gradient outputs 1..n of prog as slices.
+func gradBuffers(prog *engine.Program, n int) (g32 [][]float32, g64 [][]float64) {
+	for i := 0; i < n; i++ {
 		switch v := prog.Output(i + 1).Data().(type) {
 		case []float32:
-			st.g32 = append(st.g32, v)
+			g32 = append(g32, v)
 		case []float64:
-			st.g64 = append(st.g64, v)
+			g64 = append(g64, v)
 		}
 	}
-	return st, nil
+	return g32, g64
 }
 
 // fill copies the rows idx of data into the batch input.
@@ -440,9 +476,8 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 	if s.tape != nil {
 		return s.tape.step(s.xv, s.cv, opt, lastGood, values)
 	}
-	s.prog.Run()
+	loss := s.run()
 	if s.g32 != nil {
-		loss := float64(s.prog.Output(0).Float32s()[0])
 		if !engine.AllFinite32(s.g32) {
 			return math.NaN(), nil
 		}
@@ -452,7 +487,6 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 		}
 		return loss, nil
 	}
-	loss := s.prog.Output(0).Float64s()[0]
 	if !engine.AllFinite64(s.g64) {
 		return math.NaN(), nil
 	}
