@@ -83,6 +83,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rounds := fs.Int("rounds", 3, "timed rounds per figure; the median is reported")
 	seconds := fs.Float64("seconds", 0.5, "length of each timed round")
 	asJSON := fs.Bool("json", false, "print one JSON line per measurement instead of a table")
+	only := fs.String("only", "train,log_prob,sample", "figures, comma-separated: train, log_prob, sample (the others are reported as 0)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -101,6 +102,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if *rounds < 1 || !(*seconds > 0) {
 		return fmt.Errorf("-rounds=%d -seconds=%g: expected at least one round of positive length", *rounds, *seconds)
+	}
+	figs := map[string]bool{}
+	for _, f := range strings.Split(*only, ",") {
+		switch f = strings.TrimSpace(f); f {
+		case "train", "log_prob", "sample":
+			figs[f] = true
+		default:
+			return fmt.Errorf("-only: unknown figure %q, expected train, log_prob or sample", f)
+		}
 	}
 	var ms []model
 	for _, name := range strings.Split(*modelNames, ",") {
@@ -122,7 +132,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		for _, m := range ms {
 			for _, b := range bs {
-				r, err := measure(dev, m, b, *rounds, time.Duration(*seconds*float64(time.Second)))
+				r, err := measure(dev, m, b, *rounds, time.Duration(*seconds*float64(time.Second)), figs)
 				if err != nil {
 					return fmt.Errorf("%s %s batch %d: %w", dev.Name(), m.Name, b, err)
 				}
@@ -199,7 +209,7 @@ func rate(rounds int, d time.Duration, f func() error) (float64, error) {
 	return rates[len(rates)/2], nil
 }
 
-func measure(dev engine.Device, m model, batch, rounds int, d time.Duration) (Result, error) {
+func measure(dev engine.Device, m model, batch, rounds int, d time.Duration, figs map[string]bool) (Result, error) {
 	if dev.Name() != "cpu" {
 		return measureDevice(dev, m, batch, rounds, d)
 	}
@@ -217,51 +227,65 @@ func measure(dev engine.Device, m model, batch, rounds int, d time.Duration) (Re
 	for _, p := range td.Params() {
 		r.Params += p.Value.Shape().TotalSize()
 	}
-	tr, err := train.NewTrainer(td, train.Config{})
+	fwd := forwardFLOPs(m)
+	doneFwd, doneTrain, err := doneFLOPs(m)
 	if err != nil {
 		return r, err
 	}
 	var ms runtime.MemStats
+	if figs["train"] {
+		if err := measureTrain(&r, td, data, rounds, d); err != nil {
+			return r, err
+		}
+		r.TrainSamplesPS = r.TrainStepsPerS * float64(batch)
+		r.TrainGFLOPs = r.TrainSamplesPS * 3 * fwd / 1e9
+		r.TrainDone, r.WorkFraction = r.TrainSamplesPS*doneTrain/1e9, doneTrain/(3*fwd)
+	}
+	if figs["log_prob"] {
+		if r.LogProbPerS, err = rate(rounds, d, func() error { _, err := td.LogProb(data); return err }); err != nil {
+			return r, err
+		}
+		r.LogProbPerS *= float64(batch)
+		r.LogProbGFLOPs = r.LogProbPerS * fwd / 1e9
+		r.LogProbDone = r.LogProbPerS * doneFwd / 1e9
+	}
+	if figs["sample"] {
+		if r.SamplePerS, err = rate(rounds, d, func() error { _, err := td.Sample(batch, rng); return err }); err != nil {
+			return r, err
+		}
+		r.SamplePerS *= float64(batch)
+	}
+	runtime.ReadMemStats(&ms)
+	r.PeakHeapMB = float64(ms.HeapSys) / (1 << 20)
+	return r, nil
+}
+
+// measureTrain sets r's training rate and allocations per step.
+func measureTrain(r *Result, td *dist.TransformedDistribution, data *tensor.Dense, rounds int, d time.Duration) error {
+	tr, err := train.NewTrainer(td, train.Config{})
+	if err != nil {
+		return err
+	}
 	step := func() error { _, err := tr.Step(data); return err }
 	if r.TrainStepsPerS, err = rate(rounds, d, step); err != nil {
-		return r, err
+		return err
 	}
 	// Allocations per step: the least of three windows of 20 steps, so a
 	// runtime allocation that lands in one window is not charged to steps.
+	var ms runtime.MemStats
 	r.AllocsPerStep = math.Inf(1)
 	for w := 0; w < 3; w++ {
 		runtime.ReadMemStats(&ms)
 		before := ms.Mallocs
 		for i := 0; i < 20; i++ {
 			if err := step(); err != nil {
-				return r, err
+				return err
 			}
 		}
 		runtime.ReadMemStats(&ms)
 		r.AllocsPerStep = math.Min(r.AllocsPerStep, float64(ms.Mallocs-before)/20)
 	}
-	r.TrainSamplesPS = r.TrainStepsPerS * float64(batch)
-	fwd := forwardFLOPs(m)
-	r.TrainGFLOPs = r.TrainSamplesPS * 3 * fwd / 1e9
-	doneFwd, doneTrain, err := doneFLOPs(m)
-	if err != nil {
-		return r, err
-	}
-	r.TrainDone, r.WorkFraction = r.TrainSamplesPS*doneTrain/1e9, doneTrain/(3*fwd)
-
-	if r.LogProbPerS, err = rate(rounds, d, func() error { _, err := td.LogProb(data); return err }); err != nil {
-		return r, err
-	}
-	r.LogProbPerS *= float64(batch)
-	r.LogProbGFLOPs = r.LogProbPerS * fwd / 1e9
-	r.LogProbDone = r.LogProbPerS * doneFwd / 1e9
-	if r.SamplePerS, err = rate(rounds, d, func() error { _, err := td.Sample(batch, rng); return err }); err != nil {
-		return r, err
-	}
-	r.SamplePerS *= float64(batch)
-	runtime.ReadMemStats(&ms)
-	r.PeakHeapMB = float64(ms.HeapSys) / (1 << 20)
-	return r, nil
+	return nil
 }
 
 func printTable(w io.Writer, rs []Result) {
