@@ -312,12 +312,3 @@ func (op *ColSum) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
 func (op *ColSum) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
 	colSum(out, ins[0], s[0][0], s[0][1])
 }
-
-func colSum[T Float](out, g []T, n, d int) {
-	clear(out)
-	for r := 0; r < n; r++ {
-		for c, v := range g[r*d : (r+1)*d] {
-			out[c] += v
-		}
-	}
-}
