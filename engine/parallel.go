@@ -12,9 +12,11 @@ import (
 // on the caller after a. It does not allocate, so a training step split
 // across two cores stays allocation-free.
 //
-// The helper spins for up to helperSpin after each task before it parks,
-// so back-to-back steps hand over in well under a microsecond; a parked
-// helper is woken through a channel (tens of microseconds).
+// Both sides poll briefly and then sleep on a channel: the helper for up to
+// helperSpin after each task, so back-to-back steps hand over in well under
+// a microsecond, and the caller for up to waitSpin after finishing a. On an
+// idle machine that is all spinning; on a busy one, where a spinning thread
+// takes the CPU the other one needs, it is mostly sleeping.
 func Parallel(a, b func()) {
 	h := theHelper()
 	if h == nil || !h.busy.CompareAndSwap(false, true) {
@@ -31,10 +33,23 @@ func Parallel(a, b func()) {
 		}
 	}
 	a()
-	for spins := 0; h.state.Load() != stateDone; spins++ {
-		if spins > 64 {
-			runtime.Gosched()
+	// Spin a little for b, then sleep until the helper says it is done: on
+	// a busy machine the helper may be waiting for a CPU, and spinning
+	// would only take one from it.
+	start := time.Now()
+	for spins := 1; h.state.Load() != stateDone; spins++ {
+		if spins%256 != 0 || time.Since(start) < waitSpin {
+			continue
 		}
+		h.waiting.Store(true)
+		if h.state.Load() != stateDone {
+			<-h.done
+		}
+		h.waiting.Store(false)
+	}
+	select { // a late wake-up token from a done signal sent as we stopped waiting
+	case <-h.done:
+	default:
 	}
 	h.fn = nil
 	h.state.Store(stateIdle)
@@ -47,15 +62,22 @@ const (
 	stateDone
 )
 
-// helperSpin is how long the helper polls for the next task before it parks.
-const helperSpin = 200 * time.Microsecond
+// helperSpin is how long the helper polls for the next task before it
+// parks; waitSpin how long the caller polls for the helper to finish
+// before it sleeps.
+const (
+	helperSpin = 50 * time.Microsecond
+	waitSpin   = 30 * time.Microsecond
+)
 
 type helper struct {
-	busy   atomic.Bool  // claimed by a Parallel call
-	state  atomic.Int32 // stateIdle → stateGo (task set) → stateDone
-	parked atomic.Bool
-	fn     func() // the task, written before state becomes stateGo
-	wake   chan struct{}
+	busy    atomic.Bool  // claimed by a Parallel call
+	state   atomic.Int32 // stateIdle → stateGo (task set) → stateDone
+	parked  atomic.Bool
+	waiting atomic.Bool // the caller sleeps on done
+	done    chan struct{}
+	fn      func() // the task, written before state becomes stateGo
+	wake    chan struct{}
 }
 
 var (
@@ -73,7 +95,7 @@ func theHelper() *helper {
 		return nil
 	}
 	if helperInit.CompareAndSwap(false, true) {
-		h := &helper{wake: make(chan struct{}, 1)}
+		h := &helper{wake: make(chan struct{}, 1), done: make(chan struct{}, 1)}
 		go h.loop()
 		helperOnce.Store(h)
 		return h
@@ -84,12 +106,8 @@ func theHelper() *helper {
 func (h *helper) loop() {
 	for {
 		start := time.Now()
-		for spins := 0; h.state.Load() != stateGo; spins++ {
-			if spins&63 != 63 {
-				continue
-			}
-			if time.Since(start) < helperSpin {
-				runtime.Gosched()
+		for spins := 1; h.state.Load() != stateGo; spins++ {
+			if spins%1024 != 0 || time.Since(start) < helperSpin {
 				continue
 			}
 			h.parked.Store(true)
@@ -101,5 +119,11 @@ func (h *helper) loop() {
 		}
 		h.fn()
 		h.state.Store(stateDone)
+		if h.waiting.Load() {
+			select {
+			case h.done <- struct{}{}:
+			default:
+			}
+		}
 	}
 }

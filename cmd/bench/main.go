@@ -25,6 +25,7 @@ import (
 	"github.com/nflowgo/nflow/bijectors"
 	"github.com/nflowgo/nflow/dist"
 	"github.com/nflowgo/nflow/engine"
+	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 	"github.com/nflowgo/nflow/ops"
 	"github.com/nflowgo/nflow/train"
 	"gorgonia.org/tensor"
@@ -83,6 +84,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rounds := fs.Int("rounds", 3, "timed rounds per figure; the median is reported")
 	seconds := fs.Float64("seconds", 0.5, "length of each timed round")
 	asJSON := fs.Bool("json", false, "print one JSON line per measurement instead of a table")
+	shardRows := fs.Int("min-shard-rows", train.MinShardRows, "least batch rows per CPU for a training step split across CPUs (train.MinShardRows)")
+	gemmThreads := fs.Int("gemm-threads", 0, "goroutines a large matrix product is split across (gemm.SetThreads; 0: one per CPU)")
 	only := fs.String("only", "train,log_prob,sample", "figures, comma-separated: train, log_prob, sample (the others are reported as 0)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -103,6 +106,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *rounds < 1 || !(*seconds > 0) {
 		return fmt.Errorf("-rounds=%d -seconds=%g: expected at least one round of positive length", *rounds, *seconds)
 	}
+	train.MinShardRows = *shardRows
+	gemm.SetThreads(*gemmThreads)
 	figs := map[string]bool{}
 	for _, f := range strings.Split(*only, ",") {
 		switch f = strings.TrimSpace(f); f {
