@@ -170,8 +170,9 @@ func (op *AffineAR) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
 }
 
 func affineAR[T Float](out, v, h []T, inverse bool, f ScaleFn) {
+	sf := scalesFor[T]()
 	for i, vi := range v {
-		s := scaleOnly(f, float64(h[2*i+1]))
+		s := sf.scale(f, float64(h[2*i+1]))
 		if inverse {
 			out[i] = T((float64(vi) - float64(h[2*i])) / s)
 		} else {
@@ -225,17 +226,18 @@ func (op *AffineARGrad) Exec64(out []float64, ins [][]float64, _ []tensor.Shape)
 }
 
 func affineARGrad[T Float](out, v, h, g []T, inverse bool, f ScaleFn, wrt int) {
+	sf := scalesFor[T]()
 	for i, vi := range v {
 		u := float64(h[2*i+1])
 		if wrt == 0 {
-			if s := scaleOnly(f, u); inverse {
+			if s := sf.scale(f, u); inverse {
 				out[i] = T(float64(g[i]) / s)
 			} else {
 				out[i] = T(float64(g[i]) * s)
 			}
 			continue
 		}
-		s, dl := scaleGrad(f, u)
+		s, dl := sf.grad(f, u)
 		gi, m := float64(g[i]), float64(h[2*i])
 		switch {
 		case wrt == 0 && inverse:
@@ -290,11 +292,12 @@ func (op *LogScaleSum) Exec64(out []float64, ins [][]float64, s []tensor.Shape) 
 }
 
 func logScaleSum[T Float](out, h []T, cols int, f ScaleFn, sign float64) {
+	sf := scalesFor[T]()
 	for r := range out {
 		var acc float64
 		row := h[r*cols : (r+1)*cols]
 		for c := 1; c < cols; c += 2 {
-			acc += logScaleOnly(f, float64(row[c]))
+			acc += sf.logScale(f, float64(row[c]))
 		}
 		out[r] = T(sign * acc)
 	}
@@ -331,9 +334,10 @@ func (op *LogScaleSumGrad) Exec64(out []float64, ins [][]float64, s []tensor.Sha
 }
 
 func logScaleSumGrad[T Float](out, h, g []T, cols int, f ScaleFn, sign float64) {
+	sf := scalesFor[T]()
 	for r, gr := range g {
 		for c := 0; c < cols; c += 2 {
-			_, dl := scaleGrad(f, float64(h[r*cols+c+1]))
+			_, dl := sf.grad(f, float64(h[r*cols+c+1]))
 			out[r*cols+c] = 0
 			out[r*cols+c+1] = T(sign * float64(gr) * dl)
 		}

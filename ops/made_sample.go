@@ -170,6 +170,7 @@ func madeSample[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmF
 	d, x := op.sizes[0], ins[0]
 	L := len(op.sizes) - 2 // hidden layers
 	y := bufs[L]
+	sf := scalesFor[T]() // AffineAR's, so y is the D-pass path's bit for bit
 	layer := func(l int) ([]T, int) { // input of layer l and its width
 		if l == 0 {
 			return y, d
@@ -195,7 +196,7 @@ func madeSample[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmF
 		block(h[2*f:], 2*d, in, inW, op.upTo[L][k], ins[1+2*L][2*f:], ins[2+2*L][2*f:2*f+2], n, Identity, mm)
 		for r := 0; r < n; r++ {
 			row := h[r*2*d:]
-			y[r*d+f] = T(float64(x[r*d+f])*scaleOnly(op.Scale, float64(row[2*f+1])) + float64(row[2*f]))
+			y[r*d+f] = T(float64(x[r*d+f])*sf.scale(op.Scale, float64(row[2*f+1])) + float64(row[2*f]))
 		}
 	}
 }
