@@ -170,7 +170,7 @@ func madeSample[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmF
 	d, x := op.sizes[0], ins[0]
 	L := len(op.sizes) - 2 // hidden layers
 	y := bufs[L]
-	sf := scalesFor[T]() // AffineAR's, so y is the D-pass path's bit for bit
+	sf := scalesFor[T]()              // AffineAR's, so y is the D-pass path's bit for bit
 	layer := func(l int) ([]T, int) { // input of layer l and its width
 		if l == 0 {
 			return y, d
