@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -229,21 +230,26 @@ func CallRows(x *tensor.Dense, get func(rows int) (*Func, error)) ([]*tensor.Den
 	cols := x.Shape().TotalSize() / n
 	results := make([][]*tensor.Dense, parts)
 	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for p := 0; p < parts; p++ {
-		lo, hi := p*n/parts, (p+1)*n/parts
-		f, err := get(hi - lo)
+	fs := make([]*Func, parts)
+	for p := range fs {
+		f, err := get((p+1)*n/parts - p*n/parts)
 		if err != nil {
 			return nil, err
 		}
-		part := rowSlice(x, lo, hi, cols)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[p], errs[p] = f.Call(part)
-		}()
+		fs[p] = f
 	}
-	wg.Wait()
+	gemm.Serial(func() { // every CPU has a part: no product splits further
+		var wg sync.WaitGroup
+		for p, f := range fs {
+			part := rowSlice(x, p*n/parts, (p+1)*n/parts, cols)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[p], errs[p] = f.Call(part)
+			}()
+		}
+		wg.Wait()
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

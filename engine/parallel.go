@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+
+	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 )
 
 // Parallel runs a on the calling goroutine and b concurrently on the
@@ -24,6 +26,14 @@ func Parallel(a, b func()) {
 		b()
 		return
 	}
+	gemm.Serial(func() { h.run(a, b) }) // both CPUs are busy: no product splits further
+	h.fn = nil
+	h.state.Store(stateIdle)
+	h.busy.Store(false)
+}
+
+// run hands b to the helper, runs a and waits for b.
+func (h *helper) run(a, b func()) {
 	h.fn = b // published by the state store below
 	h.state.Store(stateGo)
 	if h.parked.Load() {
@@ -51,9 +61,6 @@ func Parallel(a, b func()) {
 	case <-h.done:
 	default:
 	}
-	h.fn = nil
-	h.state.Store(stateIdle)
-	h.busy.Store(false)
 }
 
 const (
