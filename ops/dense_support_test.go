@@ -52,44 +52,46 @@ func TestDenseSupportMatchesMaskedDense(t *testing.T) {
 		{"ones", ones, true},
 		{"zeros", zeros, true},
 	} {
-		const n, in, out = 37, 150, 200
-		op, err := NewDenseSupport(in, out, c.mask, Tanh)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plain, _ := NewDense(in, out, nil, Tanh)
-		x, w, b, gz := randn(rng, n*in), randn(rng, in*out), randn(rng, out), randn(rng, n*out)
-		for i := range w {
-			w[i] *= c.mask[i] * 0.1
-		}
-		shapes := []tensor.Shape{{n, in}, {in, out}, {out}}
-		y, want := make([]float64, n*out), make([]float64, n*out)
-		op.Exec64(y, [][]float64{x, w, b}, shapes)
-		plain.Exec64(want, [][]float64{x, w, b}, shapes)
-		compare(t, c.name+" forward", y, want, c.bitwise)
+		for _, n := range []int{37, 600} { // one row block, and several
+			const in, out = 150, 200
+			op, err := NewDenseSupport(in, out, c.mask, Tanh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, _ := NewDense(in, out, nil, Tanh)
+			x, w, b, gz := randn(rng, n*in), randn(rng, in*out), randn(rng, out), randn(rng, n*out)
+			for i := range w {
+				w[i] *= c.mask[i] * 0.1
+			}
+			shapes := []tensor.Shape{{n, in}, {in, out}, {out}}
+			y, want := make([]float64, n*out), make([]float64, n*out)
+			op.Exec64(y, [][]float64{x, w, b}, shapes)
+			plain.Exec64(want, [][]float64{x, w, b}, shapes)
+			compare(t, c.name+" forward", y, want, c.bitwise)
 
-		dx, wantDX := make([]float64, n*in), make([]float64, n*in)
-		(&DenseGradX{d: op}).Exec64(dx, [][]float64{gz, w}, []tensor.Shape{{n, out}, {in, out}})
-		(&DenseGradX{d: plain}).Exec64(wantDX, [][]float64{gz, w}, []tensor.Shape{{n, out}, {in, out}})
-		compare(t, c.name+" input gradient", dx, wantDX, false)
+			dx, wantDX := make([]float64, n*in), make([]float64, n*in)
+			(&DenseGradX{d: op}).Exec64(dx, [][]float64{gz, w}, []tensor.Shape{{n, out}, {in, out}})
+			(&DenseGradX{d: plain}).Exec64(wantDX, [][]float64{gz, w}, []tensor.Shape{{n, out}, {in, out}})
+			compare(t, c.name+" input gradient", dx, wantDX, false)
 
-		dw, wantDW := randn(rng, in*out), make([]float64, in*out) // dw starts dirty: every entry is written
-		(&DenseGradW{d: op}).Exec64(dw, [][]float64{x, gz}, []tensor.Shape{{n, in}, {n, out}})
-		(&DenseGradW{d: plain}).Exec64(wantDW, [][]float64{x, gz}, []tensor.Shape{{n, in}, {n, out}})
-		for i := range wantDW {
-			wantDW[i] *= c.mask[i]
-		}
-		compare(t, c.name+" weight gradient", dw, wantDW, false)
+			dw, wantDW := randn(rng, in*out), make([]float64, in*out) // dw starts dirty: every entry is written
+			(&DenseGradW{d: op}).Exec64(dw, [][]float64{x, gz}, []tensor.Shape{{n, in}, {n, out}})
+			(&DenseGradW{d: plain}).Exec64(wantDW, [][]float64{x, gz}, []tensor.Shape{{n, in}, {n, out}})
+			for i := range wantDW {
+				wantDW[i] *= c.mask[i]
+			}
+			compare(t, c.name+" weight gradient", dw, wantDW, false)
 
-		dense, fwd, gx := op.MultiplyAdds()
-		if dense != in*out || fwd > dense || gx > dense {
-			t.Fatalf("%s: multiply-adds %d, %d, %d of %d", c.name, dense, fwd, gx, in*out)
-		}
-		if c.name == "zeros" && (fwd != 0 || gx != 0) || c.name == "ones" && (fwd != dense || gx != dense) {
-			t.Fatalf("%s: multiply-adds forward %d, input gradient %d of %d", c.name, fwd, gx, dense)
-		}
-		if c.name == "made hidden" && float64(fwd) > 0.7*float64(dense) {
-			t.Fatalf("%s: forward does %d of %d multiply-adds, expected the triangle's half and a tile's margin", c.name, fwd, dense)
+			dense, fwd, gx := op.MultiplyAdds()
+			if dense != in*out || fwd > dense || gx > dense {
+				t.Fatalf("%s: multiply-adds %d, %d, %d of %d", c.name, dense, fwd, gx, in*out)
+			}
+			if c.name == "zeros" && (fwd != 0 || gx != 0) || c.name == "ones" && (fwd != dense || gx != dense) {
+				t.Fatalf("%s: multiply-adds forward %d, input gradient %d of %d", c.name, fwd, gx, dense)
+			}
+			if c.name == "made hidden" && float64(fwd) > 0.7*float64(dense) {
+				t.Fatalf("%s: forward does %d of %d multiply-adds, expected the triangle's half and a tile's margin", c.name, fwd, dense)
+			}
 		}
 	}
 }

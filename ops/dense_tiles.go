@@ -136,18 +136,32 @@ func (op *Dense) MultiplyAdds() (dense, forward, gradX int) {
 	return op.support.dense, op.support.fwd, op.support.gradX
 }
 
+// forwardRows is the row block of supportForward for a layer of at most
+// 256 outputs: its output block (at most 256 KB of float32) stays in L2
+// between the bias rows, the product and the activation.
+const forwardRows = 256
+
 // supportForward is y = act(x W + b) over the nonzero column runs:
-// y[:, a:b] = b[a:b] + x[:, lo:hi] · W[lo:hi, a:b].
+// y[:, a:b] = b[a:b] + x[:, lo:hi] · W[lo:hi, a:b], a block of rows at a
+// time for narrow layers (the same sums: each element's order is gemm's).
 func supportForward[T Float](s *support, y, x, w, b []T, n, in, out int, act Activation, mm gemmFunc[T]) {
-	for r := 0; r < n; r++ {
-		copy(y[r*out:(r+1)*out], b)
+	step := n
+	if out <= 256 {
+		step = forwardRows
 	}
-	for _, c := range s.cols {
-		if c.hi > c.lo {
-			mm(false, false, n, c.b-c.a, c.hi-c.lo, 1, x[c.lo:], in, w[c.lo*out+c.a:], out, 1, y[c.a:], out)
+	for r0 := 0; r0 < n; r0 += step {
+		r1 := min(r0+step, n)
+		yb, xb := y[r0*out:r1*out], x[r0*in:]
+		for r := 0; r < r1-r0; r++ {
+			copy(yb[r*out:(r+1)*out], b)
 		}
+		for _, c := range s.cols {
+			if c.hi > c.lo {
+				mm(false, false, r1-r0, c.b-c.a, c.hi-c.lo, 1, xb[c.lo:], in, w[c.lo*out+c.a:], out, 1, yb[c.a:], out)
+			}
+		}
+		activate(act, yb)
 	}
-	activate(act, y)
 }
 
 // supportGradX is dx = gz Wᵀ over the nonzero row runs:
