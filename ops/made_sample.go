@@ -154,7 +154,7 @@ func (op *MADESample) buffers32(n int) [][]float32 {
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
 		bs = append(bs, make([]float32, n*w))
 	}
-	return append(bs, make([]float32, n*op.sizes[0]))
+	return append(bs, make([]float32, n*op.sizes[0]), make([]float32, 2*n))
 }
 
 func (op *MADESample) buffers64(n int) [][]float64 {
@@ -162,10 +162,11 @@ func (op *MADESample) buffers64(n int) [][]float64 {
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
 		bs = append(bs, make([]float64, n*w))
 	}
-	return append(bs, make([]float64, n*op.sizes[0]))
+	return append(bs, make([]float64, n*op.sizes[0]), make([]float64, 2*n))
 }
 
-// madeSample runs the D passes; bufs holds H_1..H_L, then y [n, D].
+// madeSample runs the D passes; bufs holds H_1..H_L, y [n, D] and the
+// output scratch [2, n].
 func madeSample[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
 	d, x := op.sizes[0], ins[0]
 	L := len(op.sizes) - 2 // hidden layers
@@ -193,11 +194,33 @@ func madeSample[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmF
 		}
 		in, inW := layer(L)
 		f := e - 1
-		block(h[2*f:], 2*d, in, inW, op.upTo[L][k], ins[1+2*L][2*f:], ins[2+2*L][2*f:2*f+2], n, Identity, mm)
+		outputs(h[2*f:], 2*d, in, inW, op.upTo[L][k], ins[1+2*L][2*f:], ins[2+2*L][2*f:2*f+2], bufs[L+1], n, mm)
 		for r := 0; r < n; r++ {
 			row := h[r*2*d:]
 			y[r*d+f] = T(float64(x[r*d+f])*sf.scale(op.Scale, float64(row[2*f+1])) + float64(row[2*f]))
 		}
+	}
+}
+
+// outputs is block for the two output columns of one feature (identity
+// activation), computed transposed, hᵀ = W[0:k, :]ᵀ · H[:, 0:k]ᵀ, into
+// scratch ct [2, n] started at the bias, then written back: a product two
+// rows tall and n wide keeps gemm's vector lanes full, where two columns
+// of n rows would fill one lane in sixteen. The sums are the same, in the
+// same order (bias, then each k block), so the values are block's.
+func outputs[T Float](c []T, ldc int, a []T, lda, k int, w, b, ct []T, n int, mm gemmFunc[T]) {
+	if k == 0 || n < 32 {
+		block(c, ldc, a, lda, k, w, b, n, Identity, mm)
+		return
+	}
+	for j := range 2 {
+		for r := range n {
+			ct[j*n+r] = b[j]
+		}
+	}
+	mm(true, true, 2, n, k, 1, w, ldc, a, lda, 1, ct, n)
+	for r := range n {
+		c[r*ldc], c[r*ldc+1] = ct[r], ct[n+r]
 	}
 }
 
