@@ -112,29 +112,31 @@ func TestMAFOnePassSamplingEqualsDPasses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v := make([]float64, 37*c.d)
-			for i := range v {
-				v[i] = rng.NormFloat64()
-			}
-			x := NewTensor(dt, v, 37, c.d)
-			for _, b := range []struct {
-				name    string
-				bij     Bijector
-				forward bool
-			}{{"MAF forward", maf, true}, {"IAF inverse", Invert(maf), false}} {
-				y1, l1, ops1 := runDirection(t, b.bij, x, b.forward, true)
-				y0, l0, ops0 := runDirection(t, b.bij, x, b.forward, false)
-				if !strings.Contains(ops1, "MADESample") || strings.Contains(ops0, "MADESample") {
-					t.Fatalf("D=%d %s: the CPU graph should use MADESample and the other not:\n%s\n%s", c.d, b.name, ops1, ops0)
+			for _, rows := range []int{37, 150} { // narrow blocks computed directly, and transposed
+				v := make([]float64, rows*c.d)
+				for i := range v {
+					v[i] = rng.NormFloat64()
 				}
-				for i := range y0 {
-					if y1[i] != y0[i] {
-						t.Fatalf("D=%d %v %v %s: y[%d] = %v, the D-pass path gives %v", c.d, c.hidden, dt, b.name, i, y1[i], y0[i])
+				x := NewTensor(dt, v, rows, c.d)
+				for _, b := range []struct {
+					name    string
+					bij     Bijector
+					forward bool
+				}{{"MAF forward", maf, true}, {"IAF inverse", Invert(maf), false}} {
+					y1, l1, ops1 := runDirection(t, b.bij, x, b.forward, true)
+					y0, l0, ops0 := runDirection(t, b.bij, x, b.forward, false)
+					if !strings.Contains(ops1, "MADESample") || strings.Contains(ops0, "MADESample") {
+						t.Fatalf("D=%d %s: the CPU graph should use MADESample and the other not:\n%s\n%s", c.d, b.name, ops1, ops0)
 					}
-				}
-				for i := range l0 {
-					if l1[i] != l0[i] {
-						t.Fatalf("D=%d %v %v %s: log-det[%d] = %v, the D-pass path gives %v", c.d, c.hidden, dt, b.name, i, l1[i], l0[i])
+					for i := range y0 {
+						if y1[i] != y0[i] {
+							t.Fatalf("D=%d %v %v %s: y[%d] = %v, the D-pass path gives %v", c.d, c.hidden, dt, b.name, i, y1[i], y0[i])
+						}
+					}
+					for i := range l0 {
+						if l1[i] != l0[i] {
+							t.Fatalf("D=%d %v %v %s: log-det[%d] = %v, the D-pass path gives %v", c.d, c.hidden, dt, b.name, i, l1[i], l0[i])
+						}
 					}
 				}
 			}

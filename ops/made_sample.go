@@ -154,7 +154,7 @@ func (op *MADESample) buffers32(n int) [][]float32 {
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
 		bs = append(bs, make([]float32, n*w))
 	}
-	return append(bs, make([]float32, n*op.sizes[0]), make([]float32, 2*n))
+	return append(bs, make([]float32, n*op.sizes[0]), make([]float32, narrowCols*n))
 }
 
 func (op *MADESample) buffers64(n int) [][]float64 {
@@ -162,11 +162,11 @@ func (op *MADESample) buffers64(n int) [][]float64 {
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
 		bs = append(bs, make([]float64, n*w))
 	}
-	return append(bs, make([]float64, n*op.sizes[0]), make([]float64, 2*n))
+	return append(bs, make([]float64, n*op.sizes[0]), make([]float64, narrowCols*n))
 }
 
 // madeSample runs the D passes; bufs holds H_1..H_L, y [n, D] and the
-// output scratch [2, n].
+// scratch of block's narrow blocks [narrowCols, n].
 func madeSample[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
 	d, x := op.sizes[0], ins[0]
 	L := len(op.sizes) - 2 // hidden layers
@@ -190,11 +190,11 @@ func madeSample[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmF
 			}
 			in, inW := layer(l)
 			outW := op.sizes[l+1]
-			block(bufs[l][lo:], outW, in, inW, op.upTo[l][k], ins[1+2*l][lo:], ins[2+2*l][lo:hi], n, op.Act, mm)
+			block(bufs[l][lo:], outW, in, inW, op.upTo[l][k], ins[1+2*l][lo:], ins[2+2*l][lo:hi], bufs[L+1], n, op.Act, mm)
 		}
 		in, inW := layer(L)
 		f := e - 1
-		outputs(h[2*f:], 2*d, in, inW, op.upTo[L][k], ins[1+2*L][2*f:], ins[2+2*L][2*f:2*f+2], bufs[L+1], n, mm)
+		block(h[2*f:], 2*d, in, inW, op.upTo[L][k], ins[1+2*L][2*f:], ins[2+2*L][2*f:2*f+2], bufs[L+1], n, Identity, mm)
 		for r := 0; r < n; r++ {
 			row := h[r*2*d:]
 			y[r*d+f] = T(float64(x[r*d+f])*sf.scale(op.Scale, float64(row[2*f+1])) + float64(row[2*f]))
@@ -202,43 +202,47 @@ func madeSample[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmF
 	}
 }
 
-// outputs is block for the two output columns of one feature (identity
-// activation), computed transposed, hᵀ = W[0:k, :]ᵀ · H[:, 0:k]ᵀ, into
-// scratch ct [2, n] started at the bias, then written back: a product two
-// rows tall and n wide keeps gemm's vector lanes full, where two columns
-// of n rows would fill one lane in sixteen. The sums are the same, in the
-// same order (bias, then each k block), so the values are block's.
-func outputs[T Float](c []T, ldc int, a []T, lda, k int, w, b, ct []T, n int, mm gemmFunc[T]) {
-	if k == 0 || n < 32 {
-		block(c, ldc, a, lda, k, w, b, n, Identity, mm)
-		return
-	}
-	for j := range 2 {
-		for r := range n {
-			ct[j*n+r] = b[j]
-		}
-	}
-	mm(true, true, 2, n, k, 1, w, ldc, a, lda, 1, ct, n)
-	for r := range n {
-		c[r*ldc], c[r*ldc+1] = ct[r], ct[n+r]
-	}
-}
+// narrowCols is the widest block that block computes transposed: gemm's
+// vector lanes hold 16 (float32) or 8 (float64) columns, so a block of a
+// few columns and many rows leaves most lanes idle.
+const narrowCols = 24
 
 // block computes C[:, 0:len(b)] = act(b + A[:, 0:k]·W[0:k, 0:len(b)]) for
 // C with leading dimension ldc, A [n, lda] and W with leading dimension ldc
 // too (W and C are layers of the same width): the dense layer's own steps
-// (bias rows, gemm with beta 1, activation) restricted to one block.
-func block[T Float](c []T, ldc int, a []T, lda, k int, w, b []T, n int, act Activation, mm gemmFunc[T]) {
+// (bias rows, gemm with beta 1, activation) restricted to one block. A
+// narrow block of many rows is computed transposed into ct [cols, n],
+// Cᵀ = bᵀ + W[0:k, :]ᵀ·A[:, 0:k]ᵀ, and written back: the same sums in the
+// same order (bias, then each of gemm's k blocks), so the same values.
+func block[T Float](c []T, ldc int, a []T, lda, k int, w, b, ct []T, n int, act Activation, mm gemmFunc[T]) {
 	cols := len(b)
-	for r := 0; r < n; r++ {
-		copy(c[r*ldc:r*ldc+cols], b)
-	}
-	if k > 0 {
-		mm(false, false, n, cols, k, 1, a, lda, w, ldc, 1, c, ldc)
-	}
-	if act != Identity {
+	if k == 0 || cols > narrowCols || n < 64 {
 		for r := 0; r < n; r++ {
-			activate(act, c[r*ldc:r*ldc+cols])
+			copy(c[r*ldc:r*ldc+cols], b)
+		}
+		if k > 0 {
+			mm(false, false, n, cols, k, 1, a, lda, w, ldc, 1, c, ldc)
+		}
+		if act != Identity {
+			for r := 0; r < n; r++ {
+				activate(act, c[r*ldc:r*ldc+cols])
+			}
+		}
+		return
+	}
+	ct = ct[:cols*n]
+	for j, bj := range b {
+		row := ct[j*n : (j+1)*n]
+		for r := range row {
+			row[r] = bj
+		}
+	}
+	mm(true, true, cols, n, k, 1, w, ldc, a, lda, 1, ct, n)
+	activate(act, ct)
+	for r := 0; r < n; r++ {
+		cr := c[r*ldc : r*ldc+cols]
+		for j := range cr {
+			cr[j] = ct[j*n+r]
 		}
 	}
 }
