@@ -477,22 +477,16 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 		return s.tape.step(s.xv, s.cv, opt, lastGood, values)
 	}
 	loss := s.run()
-	if s.g32 != nil {
-		if !engine.AllFinite32(s.g32) {
-			return math.NaN(), nil
-		}
-		if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
-			copyInto(lastGood, values)
-			opt.Step32(s.g32)
-		}
-		return loss, nil
-	}
-	if !engine.AllFinite64(s.g64) {
+	if !s.gradsFinite() {
 		return math.NaN(), nil
 	}
 	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
-		copyInto(lastGood, values)
-		opt.Step64(s.g64)
+		s.save(lastGood, values)
+		if s.g32 != nil {
+			opt.Step32(s.g32)
+		} else {
+			opt.Step64(s.g64)
+		}
 	}
 	return loss, nil
 }

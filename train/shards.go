@@ -26,12 +26,15 @@ var MinShardRows = 16
 // follows. Cost per step: the unsplit step's flops, half on each CPU, and
 // one pass over the gradients. It allocates nothing.
 type shards struct {
-	progs      [2]*engine.Program
-	w0, w1     float64
-	g32        [2][][]float32
-	g64        [2][][]float64
-	run0, run1 func() // the shards' programs
-	sum0, sum1 func() // each sums half of every gradient
+	progs        [2]*engine.Program
+	w0, w1       float64
+	g32          [2][][]float32
+	g64          [2][][]float64
+	run0, run1   func() // the shards' programs
+	sum0, sum1   func() // each sums half of every gradient and checks it is finite
+	save0, save1 func() // each copies half of every parameter into lastGood
+	finite       [2]bool
+	dst, src     []*tensor.Dense // save's lastGood and values
 }
 
 // newShardedStepper returns a stepper whose step runs on two CPUs, or nil
@@ -75,6 +78,7 @@ func newShardedStepper(model dist.Distribution, rows, d int) (*stepper, error) {
 	st.g32, st.g64 = sh.g32[0], sh.g64[0]
 	sh.run0, sh.run1 = sh.progs[0].Run, sh.progs[1].Run
 	sh.sum0, sh.sum1 = func() { sh.sum(0) }, func() { sh.sum(1) }
+	sh.save0, sh.save1 = func() { sh.save(0) }, func() { sh.save(1) }
 	return st, nil
 }
 
@@ -113,26 +117,70 @@ func (s *stepper) run() float64 {
 }
 
 // sum writes g_0 = w_0·g_0 + w_1·g_1 over half part (0: first, 1: second)
-// of every gradient.
+// of every gradient, and records whether that half is finite (x - x is 0
+// for finite x, NaN for ±Inf and NaN).
 func (sh *shards) sum(part int) {
 	w0, w1 := sh.w0, sh.w1
+	f0, f1 := float32(w0), float32(w1)
+	var bad32 float32
 	for k, a := range sh.g32[0] {
 		b := sh.g32[1][k]
 		lo, hi := half(len(a), part)
 		a, b = a[lo:hi], b[lo:hi]
-		f0, f1 := float32(w0), float32(w1)
 		for i := range a {
-			a[i] = f0*a[i] + f1*b[i]
+			v := f0*a[i] + f1*b[i]
+			a[i], bad32 = v, bad32+(v-v)
 		}
 	}
+	var bad64 float64
 	for k, a := range sh.g64[0] {
 		b := sh.g64[1][k]
 		lo, hi := half(len(a), part)
 		a, b = a[lo:hi], b[lo:hi]
 		for i := range a {
-			a[i] = w0*a[i] + w1*b[i]
+			v := w0*a[i] + w1*b[i]
+			a[i], bad64 = v, bad64+(v-v)
 		}
 	}
+	sh.finite[part] = bad32 == 0 && bad64 == 0
+}
+
+// save copies half part of every parameter (src) into lastGood (dst).
+func (sh *shards) save(part int) {
+	for i, d := range sh.dst {
+		if d.Dtype() == tensor.Float32 {
+			a, b := d.Float32s(), sh.src[i].Float32s()
+			lo, hi := half(len(a), part)
+			copy(a[lo:hi], b[lo:hi])
+		} else {
+			a, b := d.Float64s(), sh.src[i].Float64s()
+			lo, hi := half(len(a), part)
+			copy(a[lo:hi], b[lo:hi])
+		}
+	}
+}
+
+// gradsFinite reports whether every gradient of the last run is finite.
+func (s *stepper) gradsFinite() bool {
+	switch {
+	case s.sh != nil:
+		return s.sh.finite[0] && s.sh.finite[1]
+	case s.g32 != nil:
+		return engine.AllFinite32(s.g32)
+	}
+	return engine.AllFinite64(s.g64)
+}
+
+// save copies the parameters (values) into lastGood, split across the
+// CPUs for a split step.
+func (s *stepper) save(lastGood, values []*tensor.Dense) {
+	if s.sh == nil {
+		copyInto(lastGood, values)
+		return
+	}
+	s.sh.dst, s.sh.src = lastGood, values
+	engine.Parallel(s.sh.save0, s.sh.save1)
+	s.sh.dst, s.sh.src = nil, nil
 }
 
 // half returns the bounds of half part of n elements.

@@ -106,3 +106,51 @@ func TestBatchNormStepIsNotSplit(t *testing.T) {
 		}
 	})
 }
+
+// TestShardedStepNonFinite checks the non-finite guard of a split step: a
+// batch whose second shard holds an Inf gives a *NonFiniteError and leaves
+// the parameters those that gave the last finite loss, bit for bit.
+func TestShardedStepNonFinite(t *testing.T) {
+	withShards(t, 4, func() {
+		m := smallFlow(tensor.Float32, ops.ScaleSoftplus)
+		tr := must(NewTrainer(m, Config{}))
+		x := moons(64, 1, tensor.Float32)
+		var before []float64 // the parameters of the last finite loss
+		for _, p := range m.Params() {
+			before = append(before, dist.Float64s(p.Value)...)
+		}
+		if _, err := tr.Step(x); err != nil {
+			t.Fatal(err)
+		}
+		bad := x.Clone().(*tensor.Dense)
+		bad.Float32s()[2*50] = float32(math.Inf(1)) // row 50: the second shard
+		if _, err := tr.Step(bad); err == nil {
+			t.Fatal("a batch with an Inf gave no error")
+		}
+		var after []float64
+		for _, p := range m.Params() {
+			after = append(after, dist.Float64s(p.Value)...)
+		}
+		for i := range before {
+			if before[i] != after[i] {
+				t.Fatalf("parameter %d changed from %v to %v by a non-finite step", i, before[i], after[i])
+			}
+		}
+	})
+}
+
+// TestShardSumFlagsNonFinite checks that summing the shards' gradients
+// flags the half that holds a NaN or an Inf, and only that half.
+func TestShardSumFlagsNonFinite(t *testing.T) {
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(-1))} {
+		sh := &shards{w0: 0.5, w1: 0.5, g32: [2][][]float32{{{1, 2, 3, 4}}, {{1, 2, bad, 4}}}}
+		sh.sum(0)
+		sh.sum(1)
+		if !sh.finite[0] || sh.finite[1] {
+			t.Fatalf("gradient entry 2 = %v: halves finite %v, want [true false]", bad, sh.finite)
+		}
+		if g := sh.g32[0][0]; g[0] != 1 || g[1] != 2 || g[3] != 4 {
+			t.Fatalf("summed gradient %v, want [1 2 · 4]", g)
+		}
+	}
+}
