@@ -35,7 +35,7 @@ type Adam struct {
 
 // parallelAdam is the least number of parameters whose update is split
 // across CPUs: below it the handover costs more than the second CPU saves.
-const parallelAdam = 1 << 14
+const parallelAdam = 1 << 18
 
 // NewAdam returns Adam over params (all float32 or all float64) with
 // Keras's defaults for the hyper-parameters left at zero: lr 1e-3, β1 0.9,

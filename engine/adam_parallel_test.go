@@ -17,7 +17,7 @@ func TestAdamLargeUpdateSplit(t *testing.T) {
 	prev := runtime.GOMAXPROCS(2)
 	defer runtime.GOMAXPROCS(prev)
 	rng := rand.New(rand.NewPCG(2, 3))
-	sizes := []int{40001, 3, 30000} // 70,004 values: split, with odd halves
+	sizes := []int{200001, 3, 90000} // 290,004 values: split, with odd halves
 	var params []*tensor.Dense
 	var ref, m, v [][]float64
 	for _, n := range sizes {
