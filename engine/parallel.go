@@ -12,7 +12,9 @@ import (
 // engine's helper goroutine, and returns when both are done. When the
 // helper is busy (another Parallel is running) or there is one CPU, b runs
 // on the caller after a. It does not allocate, so a training step split
-// across two cores stays allocation-free.
+// across two cores stays allocation-free. With two CPUs the products a and
+// b compute run on their own goroutines (gemm.Serial); with more, gemm may
+// still split them across the others.
 //
 // Both sides poll briefly and then sleep on a channel: the helper for up to
 // helperSpin after each task, so back-to-back steps hand over in well under
@@ -26,7 +28,11 @@ func Parallel(a, b func()) {
 		b()
 		return
 	}
-	gemm.Serial(func() { h.run(a, b) }) // both CPUs are busy: no product splits further
+	if runtime.GOMAXPROCS(0) <= 2 { // both CPUs are busy: no product splits further
+		gemm.Serial(func() { h.run(a, b) })
+	} else {
+		h.run(a, b)
+	}
 	h.fn = nil
 	h.state.Store(stateIdle)
 	h.busy.Store(false)
