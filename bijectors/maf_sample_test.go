@@ -268,3 +268,34 @@ func randNorm(rng *rand.Rand, n int) []float64 {
 	}
 	return v
 }
+
+// TestValueOnlyCallsMatch checks that Forward and Inverse, whose graphs
+// leave the log-det out, give ForwardAndLogDet's and InverseAndLogDet's
+// values bit for bit.
+func TestValueOnlyCallsMatch(t *testing.T) {
+	flow, err := NewMAFStack(3, MADEConfig{EventSize: 3, HiddenUnits: []int{20, 20}, Activation: ops.ReLU, Seed: 2}, ops.ScaleSoftplus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := NewTensor(tensor.Float32, randNorm(rand.New(rand.NewPCG(8, 8)), 40*3), 40, 3)
+	for _, dir := range []struct {
+		name string
+		only func(Bijector, *tensor.Dense) (*tensor.Dense, error)
+		both func(Bijector, *tensor.Dense) (*tensor.Dense, *tensor.Dense, error)
+	}{{"forward", Forward, ForwardAndLogDet}, {"inverse", Inverse, InverseAndLogDet}} {
+		y, err := dir.only(flow, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y2, ldj, err := dir.both(flow, x)
+		if err != nil || ldj == nil {
+			t.Fatal(err, ldj)
+		}
+		a, b := floats(y), floats(y2)
+		for i := range b {
+			if a[i] != b[i] {
+				t.Fatalf("%s: entry %d is %v alone, %v with the log-det", dir.name, i, a[i], b[i])
+			}
+		}
+	}
+}
