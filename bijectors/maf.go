@@ -64,12 +64,35 @@ func (m *MaskedAutoregressiveFlow) InverseNode(g *Graph, y *gorgonia.Node) (*gor
 	if err != nil {
 		return nil, nil, err
 	}
+	if g.CPU && !g.Training {
+		return m.affineScaled(true, y, h)
+	}
 	x, err := Apply(ops.NewAffineAR(true, m.Scale), y, h)
 	if err != nil {
 		return nil, nil, err
 	}
 	ildj, err := Apply(ops.NewLogScaleSum(m.Scale, -1), h)
 	return x, ildj, err
+}
+
+// affineScaled is the eager CPU form of the affine transform of v by the
+// network output h and its log-det: the scales σ(u) evaluated once
+// (ops.Scales), then the transform and the log-det from them.
+func (m *MaskedAutoregressiveFlow) affineScaled(inverse bool, v, h *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
+	s, err := Apply(ops.NewScales(m.Scale), h)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := Apply(ops.NewAffineARScaled(inverse), v, h, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	sign := 1.0
+	if inverse {
+		sign = -1
+	}
+	ldj, err := Apply(ops.NewLogSumScales(m.Scale, sign), s, h)
+	return out, ldj, err
 }
 
 // ForwardNode adds the sampling path. On a CPU graph that is not
@@ -80,7 +103,17 @@ func (m *MaskedAutoregressiveFlow) InverseNode(g *Graph, y *gorgonia.Node) (*gor
 func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
 	if g.CPU && !g.Training {
 		if h, ok, err := m.Net.sampleNode(g, x, m.Scale); ok || err != nil {
-			return m.affineForward(x, h, err)
+			if err != nil {
+				return nil, nil, err
+			}
+			// AffineAR, not affineScaled: y must be the one MADESample's passes
+			// conditioned on, bit for bit, in float32 too.
+			y, err := Apply(ops.NewAffineAR(false, m.Scale), x, h)
+			if err != nil {
+				return nil, nil, err
+			}
+			fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
+			return y, fldj, err
 		}
 	}
 	h, err := m.firstPass(g, x)
@@ -98,20 +131,6 @@ func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gor
 		if y, err = Apply(ops.NewAffineAR(false, m.Scale), x, h); err != nil {
 			return nil, nil, err
 		}
-	}
-	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
-	return y, fldj, err
-}
-
-// affineForward returns y = x·σ(u) + m and the log-det Σ log σ(u) for the
-// final network output h (after err, passed through).
-func (m *MaskedAutoregressiveFlow) affineForward(x, h *gorgonia.Node, err error) (*gorgonia.Node, *gorgonia.Node, error) {
-	if err != nil {
-		return nil, nil, err
-	}
-	y, err := Apply(ops.NewAffineAR(false, m.Scale), x, h)
-	if err != nil {
-		return nil, nil, err
 	}
 	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
 	return y, fldj, err
