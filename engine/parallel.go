@@ -11,7 +11,9 @@ import (
 // Parallel runs a on the calling goroutine and b concurrently on the
 // engine's helper goroutine, and returns when both are done. When the
 // helper is busy (another Parallel is running) or there is one CPU, b runs
-// on the caller after a. It does not allocate, so a training step split
+// on the caller after a, as it does when the helper has not started b by
+// the time a is done (on a busy machine the helper may be waiting for a
+// CPU). It does not allocate, so a training step split
 // across two cores stays allocation-free. With two CPUs the products a and
 // b compute run on their own goroutines (gemm.Serial); with more, gemm may
 // still split them across the others.
@@ -49,6 +51,10 @@ func (h *helper) run(a, b func()) {
 		}
 	}
 	a()
+	if h.state.CompareAndSwap(stateGo, stateIdle) { // the helper has not started b (it may be waiting for a CPU): run it here
+		b()
+		return
+	}
 	// Spin a little for b, then sleep until the helper says it is done: on
 	// a busy machine the helper may be waiting for a CPU, and spinning
 	// would only take one from it.
@@ -70,9 +76,10 @@ func (h *helper) run(a, b func()) {
 }
 
 const (
-	stateIdle int32 = iota
-	stateGo
-	stateDone
+	stateIdle    int32 = iota
+	stateGo            // b is posted
+	stateRunning       // the helper took b
+	stateDone          // and finished it
 )
 
 // helperSpin is how long the helper polls for the next task before it
@@ -129,6 +136,9 @@ func (h *helper) loop() {
 			}
 			h.parked.Store(false)
 			start = time.Now()
+		}
+		if !h.state.CompareAndSwap(stateGo, stateRunning) {
+			continue // the caller ran b itself
 		}
 		h.fn()
 		h.state.Store(stateDone)
