@@ -275,20 +275,22 @@ func measureTrain(r *Result, td *dist.TransformedDistribution, data *tensor.Dens
 	if r.TrainStepsPerS, err = rate(rounds, d, step); err != nil {
 		return err
 	}
-	// Allocations per step: the least of three windows of 20 steps, so a
-	// runtime allocation that lands in one window is not charged to steps.
+	// Allocations per step: the least of three windows of up to 20 steps
+	// (about a second's worth), so a runtime allocation that lands in one
+	// window is not charged to steps.
 	var ms runtime.MemStats
 	r.AllocsPerStep = math.Inf(1)
+	window := max(1, min(20, int(r.TrainStepsPerS)))
 	for w := 0; w < 3; w++ {
 		runtime.ReadMemStats(&ms)
 		before := ms.Mallocs
-		for i := 0; i < 20; i++ {
+		for i := 0; i < window; i++ {
 			if err := step(); err != nil {
 				return err
 			}
 		}
 		runtime.ReadMemStats(&ms)
-		r.AllocsPerStep = math.Min(r.AllocsPerStep, float64(ms.Mallocs-before)/20)
+		r.AllocsPerStep = math.Min(r.AllocsPerStep, float64(ms.Mallocs-before)/float64(window))
 	}
 	return nil
 }
