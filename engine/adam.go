@@ -92,6 +92,22 @@ func (a *Adam) Step64(grads [][]float64) {
 	a.g64 = nil
 }
 
+// SplitStep32 and SplitStep64 are Step32 and Step64 with the update split
+// across two CPUs however few the parameters: for a caller whose second
+// CPU has just finished its share of the step (a training step split
+// across CPUs), so the handover is cheap.
+func (a *Adam) SplitStep32(grads [][]float32) {
+	a.g32, a.lrT = grads, a.rate()
+	Parallel(a.half0, a.half1)
+	a.g32 = nil
+}
+
+func (a *Adam) SplitStep64(grads [][]float64) {
+	a.g64, a.lrT = grads, a.rate()
+	Parallel(a.half0, a.half1)
+	a.g64 = nil
+}
+
 func (a *Adam) run() {
 	if a.size < parallelAdam {
 		a.update(-1)

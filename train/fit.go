@@ -410,9 +410,14 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 	}
 	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
 		s.save(lastGood, values)
-		if s.g32 != nil {
+		switch {
+		case s.sh != nil && s.g32 != nil:
+			opt.SplitStep32(s.g32)
+		case s.sh != nil:
+			opt.SplitStep64(s.g64)
+		case s.g32 != nil:
 			opt.Step32(s.g32)
-		} else {
+		default:
 			opt.Step64(s.g64)
 		}
 	}
