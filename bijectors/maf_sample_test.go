@@ -114,7 +114,7 @@ func TestMAFOnePassSamplingEqualsDPasses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, rows := range []int{37, 150} { // narrow blocks computed directly, and transposed
+			for _, rows := range []int{37, 150, 600} { // narrow blocks direct, transposed; several row blocks
 				v := make([]float64, rows*c.d)
 				for i := range v {
 					v[i] = rng.NormFloat64()

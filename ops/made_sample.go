@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -165,9 +166,38 @@ func (op *MADESample) buffers64(n int) [][]float64 {
 	return append(bs, make([]float64, n*op.sizes[0]), make([]float64, narrowCols*n))
 }
 
+// sampleRows is the row block of madeSample for networks whose hidden
+// layers are at most 256 wide: the block's hidden units and the kernels
+// stay in L2 through the D passes. Wider kernels are read once for all
+// rows instead.
+const sampleRows = 256
+
 // madeSample runs the D passes; bufs holds H_1..H_L, y [n, D] and the
-// scratch of block's narrow blocks [narrowCols, n].
+// scratch of block's narrow blocks [narrowCols, n]. Rows are independent,
+// so narrow networks run a block of rows at a time.
 func madeSample[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
+	step := n
+	if slices.Max(op.sizes[1:len(op.sizes)-1]) <= 256 {
+		step = sampleRows
+	}
+	d, L := op.sizes[0], len(op.sizes)-2
+	rows := make([][]T, 0, 16)
+	sub := make([][]T, len(ins))
+	copy(sub, ins)
+	for r0 := 0; r0 < n; r0 += step {
+		m := min(step, n-r0)
+		rows = rows[:0]
+		for l := 0; l < L; l++ {
+			rows = append(rows, bufs[l][r0*op.sizes[l+1]:])
+		}
+		rows = append(rows, bufs[L][r0*d:], bufs[L+1])
+		sub[0] = ins[0][r0*d:]
+		madeSampleRows(op, h[r0*2*d:], sub, rows, m, mm)
+	}
+}
+
+// madeSampleRows is madeSample on n rows.
+func madeSampleRows[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
 	d, x := op.sizes[0], ins[0]
 	L := len(op.sizes) - 2 // hidden layers
 	y := bufs[L]
