@@ -395,7 +395,8 @@ func NewMAFStack(layers int, cfg MADEConfig, scale ops.ScaleFn) (*ChainBijector,
 }
 
 // sampleNode adds MAF's whole sampling recursion for x [N, D] as one
-// ops.MADESample and returns the final network output [N, 2D]. ok is false
+// ops.MADESample and returns its output [N, 3D]: the final network output,
+// then the sample y. ok is false
 // (and nothing is added) when the network cannot use it: a conditional
 // network, Params ≠ 2, or degrees not sorted (an input order other than
 // left-to-right, random hidden degrees).

@@ -102,18 +102,11 @@ func (m *MaskedAutoregressiveFlow) affineScaled(inverse bool, v, h *gorgonia.Nod
 // conditional or unsorted network) it is D network passes.
 func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
 	if g.CPU && !g.Training {
-		if h, ok, err := m.Net.sampleNode(g, x, m.Scale); ok || err != nil {
+		if o, ok, err := m.Net.sampleNode(g, x, m.Scale); ok || err != nil {
 			if err != nil {
 				return nil, nil, err
 			}
-			// AffineAR, not affineScaled: y must be the one MADESample's passes
-			// conditioned on, bit for bit, in float32 too.
-			y, err := Apply(ops.NewAffineAR(false, m.Scale), x, h)
-			if err != nil {
-				return nil, nil, err
-			}
-			fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
-			return y, fldj, err
+			return m.sampled(o)
 		}
 	}
 	h, err := m.firstPass(g, x)
@@ -131,6 +124,32 @@ func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gor
 		if y, err = Apply(ops.NewAffineAR(false, m.Scale), x, h); err != nil {
 			return nil, nil, err
 		}
+	}
+	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
+	return y, fldj, err
+}
+
+// sampled splits MADESample's output [N, 3D] into y (its last D columns,
+// AffineAR's y of the final network output, bit for bit) and the log-det
+// of the network output h (its first 2D columns). A graph that needs only
+// y never computes the log-det.
+func (m *MaskedAutoregressiveFlow) sampled(o *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
+	d := m.EventSize()
+	yc, err := ops.NewColumns(2*d, 3*d)
+	if err != nil {
+		return nil, nil, err
+	}
+	hc, err := ops.NewColumns(0, 2*d)
+	if err != nil {
+		return nil, nil, err
+	}
+	y, err := Apply(yc, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := Apply(hc, o)
+	if err != nil {
+		return nil, nil, err
 	}
 	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
 	return y, fldj, err

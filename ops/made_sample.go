@@ -35,9 +35,10 @@ import (
 // It needs the degrees sorted: inputs 1..D in order (left-to-right) and each
 // hidden layer non-decreasing (TFP's 'equal' assignment).
 //
-// Inputs (x [N, D], W_0, b_0, …, W_L, b_L), output the final network
-// output h [N, 2D] (column 2e shift, 2e+1 unconstrained scale of feature
-// e), from which AffineAR gives y and LogScaleSum the log-det. Cost: one
+// Inputs (x [N, D], W_0, b_0, …, W_L, b_L), output [N, 3D]: the final
+// network output h (columns 0..2D-1: 2e shift, 2e+1 unconstrained scale of
+// feature e), from which LogScaleSum gives the log-det, then y (columns
+// 2D..3D-1), AffineAR's y of that h. Cost: one
 // masked pass, 2·N·Σ_l nnz(M_l) flops, against D full passes. Not
 // differentiable: training graphs keep the D-pass path.
 type MADESample struct {
@@ -46,7 +47,7 @@ type MADESample struct {
 	upTo  [][]int // upTo[l][k] = units of layer l (0: inputs) with degree ≤ k, k = 0..D
 	Act   Activation
 	Scale ScaleFn
-	pool  sync.Pool // *madeScratch: H_1..H_L and y of one call
+	pool  sync.Pool // *madeScratch: H_1..H_L and the narrow blocks of one call
 }
 
 type madeScratch struct {
@@ -114,7 +115,7 @@ func (op *MADESample) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) 
 			return nil, fmt.Errorf("%s: layer %d W %v and b %v, expected [%d %d] and [%d]", op.name, l, w, b, op.sizes[l], op.sizes[l+1], op.sizes[l+1])
 		}
 	}
-	return tensor.Shape{s[0][0], 2 * op.sizes[0]}, nil
+	return tensor.Shape{s[0][0], 3 * op.sizes[0]}, nil
 }
 
 func (op *MADESample) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
@@ -155,7 +156,7 @@ func (op *MADESample) buffers32(n int) [][]float32 {
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
 		bs = append(bs, make([]float32, n*w))
 	}
-	return append(bs, make([]float32, n*op.sizes[0]), make([]float32, narrowCols*n))
+	return append(bs, make([]float32, narrowCols*n))
 }
 
 func (op *MADESample) buffers64(n int) [][]float64 {
@@ -163,7 +164,7 @@ func (op *MADESample) buffers64(n int) [][]float64 {
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
 		bs = append(bs, make([]float64, n*w))
 	}
-	return append(bs, make([]float64, n*op.sizes[0]), make([]float64, narrowCols*n))
+	return append(bs, make([]float64, narrowCols*n))
 }
 
 // sampleRows is the row block of madeSample for networks whose hidden
@@ -172,10 +173,10 @@ func (op *MADESample) buffers64(n int) [][]float64 {
 // rows instead.
 const sampleRows = 256
 
-// madeSample runs the D passes; bufs holds H_1..H_L, y [n, D] and the
-// scratch of block's narrow blocks [narrowCols, n]. Rows are independent,
-// so narrow networks run a block of rows at a time.
-func madeSample[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
+// madeSample runs the D passes into out [n, 3D] (h, then y); bufs holds
+// H_1..H_L and the scratch of block's narrow blocks [narrowCols, n]. Rows
+// are independent, so narrow networks run a block of rows at a time.
+func madeSample[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
 	step := n
 	if slices.Max(op.sizes[1:len(op.sizes)-1]) <= 256 {
 		step = sampleRows
@@ -190,21 +191,21 @@ func madeSample[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmF
 		for l := 0; l < L; l++ {
 			rows = append(rows, bufs[l][r0*op.sizes[l+1]:])
 		}
-		rows = append(rows, bufs[L][r0*d:], bufs[L+1])
+		rows = append(rows, bufs[L])
 		sub[0] = ins[0][r0*d:]
-		madeSampleRows(op, h[r0*2*d:], sub, rows, m, mm)
+		madeSampleRows(op, out[r0*3*d:], sub, rows, m, mm)
 	}
 }
 
 // madeSampleRows is madeSample on n rows.
-func madeSampleRows[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
+func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
 	d, x := op.sizes[0], ins[0]
 	L := len(op.sizes) - 2 // hidden layers
-	y := bufs[L]
+	ld, y := 3*d, out[2*d:] // out's rows: h (2D), then y (D)
 	sf := scalesFor[T]()              // AffineAR's, so y is the D-pass path's bit for bit
-	layer := func(l int) ([]T, int) { // input of layer l and its width
+	layer := func(l int) ([]T, int) { // input of layer l and its leading dimension
 		if l == 0 {
-			return y, d
+			return y, ld
 		}
 		return bufs[l-1], op.sizes[l]
 	}
@@ -220,14 +221,14 @@ func madeSampleRows[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm g
 			}
 			in, inW := layer(l)
 			outW := op.sizes[l+1]
-			block(bufs[l][lo:], outW, in, inW, op.upTo[l][k], ins[1+2*l][lo:], ins[2+2*l][lo:hi], bufs[L+1], n, op.Act, mm)
+			block(bufs[l][lo:], outW, in, inW, op.upTo[l][k], ins[1+2*l][lo:], outW, ins[2+2*l][lo:hi], bufs[L], n, op.Act, mm)
 		}
 		in, inW := layer(L)
 		f := e - 1
-		block(h[2*f:], 2*d, in, inW, op.upTo[L][k], ins[1+2*L][2*f:], ins[2+2*L][2*f:2*f+2], bufs[L+1], n, Identity, mm)
+		block(out[2*f:], ld, in, inW, op.upTo[L][k], ins[1+2*L][2*f:], 2*d, ins[2+2*L][2*f:2*f+2], bufs[L], n, Identity, mm)
 		for r := 0; r < n; r++ {
-			row := h[r*2*d:]
-			y[r*d+f] = T(float64(x[r*d+f])*sf.scale(op.Scale, float64(row[2*f+1])) + float64(row[2*f]))
+			row := out[r*ld:]
+			row[2*d+f] = T(float64(x[r*d+f])*sf.scale(op.Scale, float64(row[2*f+1])) + float64(row[2*f]))
 		}
 	}
 }
@@ -238,20 +239,19 @@ func madeSampleRows[T Float](op *MADESample, h []T, ins, bufs [][]T, n int, mm g
 const narrowCols = 24
 
 // block computes C[:, 0:len(b)] = act(b + A[:, 0:k]·W[0:k, 0:len(b)]) for
-// C with leading dimension ldc, A [n, lda] and W with leading dimension ldc
-// too (W and C are layers of the same width): the dense layer's own steps
+// C, A and W with leading dimensions ldc, lda and ldw: the dense layer's own steps
 // (bias rows, gemm with beta 1, activation) restricted to one block. A
 // narrow block of many rows is computed transposed into ct [cols, n],
 // Cᵀ = bᵀ + W[0:k, :]ᵀ·A[:, 0:k]ᵀ, and written back: the same sums in the
 // same order (bias, then each of gemm's k blocks), so the same values.
-func block[T Float](c []T, ldc int, a []T, lda, k int, w, b, ct []T, n int, act Activation, mm gemmFunc[T]) {
+func block[T Float](c []T, ldc int, a []T, lda, k int, w []T, ldw int, b, ct []T, n int, act Activation, mm gemmFunc[T]) {
 	cols := len(b)
 	if k == 0 || cols > narrowCols || n < 64 {
 		for r := 0; r < n; r++ {
 			copy(c[r*ldc:r*ldc+cols], b)
 		}
 		if k > 0 {
-			mm(false, false, n, cols, k, 1, a, lda, w, ldc, 1, c, ldc)
+			mm(false, false, n, cols, k, 1, a, lda, w, ldw, 1, c, ldc)
 		}
 		if act != Identity {
 			for r := 0; r < n; r++ {
@@ -267,7 +267,7 @@ func block[T Float](c []T, ldc int, a []T, lda, k int, w, b, ct []T, n int, act 
 			row[r] = bj
 		}
 	}
-	mm(true, true, cols, n, k, 1, w, ldc, a, lda, 1, ct, n)
+	mm(true, true, cols, n, k, 1, w, ldw, a, lda, 1, ct, n)
 	activate(act, ct)
 	for r := 0; r < n; r++ {
 		cr := c[r*ldc : r*ldc+cols]
