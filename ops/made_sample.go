@@ -200,8 +200,8 @@ func madeSample[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gem
 // madeSampleRows is madeSample on n rows.
 func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
 	d, x := op.sizes[0], ins[0]
-	L := len(op.sizes) - 2 // hidden layers
-	ld, y := 3*d, out[2*d:] // out's rows: h (2D), then y (D)
+	L := len(op.sizes) - 2            // hidden layers
+	ld, y := 3*d, out[2*d:]           // out's rows: h (2D), then y (D)
 	sf := scalesFor[T]()              // AffineAR's, so y is the D-pass path's bit for bit
 	layer := func(l int) ([]T, int) { // input of layer l and its leading dimension
 		if l == 0 {
