@@ -11,8 +11,10 @@ import (
 )
 
 // MinShardRows is the least number of batch rows per shard: a compiled
-// step of at least 2·MinShardRows rows is split across two CPUs.
-var MinShardRows = 16
+// step of at least 2·MinShardRows rows is split across two CPUs. Smaller
+// steps (the lab's batch of 256 takes about a millisecond) gain less from
+// the second CPU than they lose when it is busy with other work.
+var MinShardRows = 256
 
 // shards is one training step split across two CPUs: the batch's rows
 // [0, n0) and [n0, n) run the whole program (forward, backward) on
