@@ -427,8 +427,8 @@ func (n *AutoregressiveNetwork) sampleNode(g *Graph, x *gorgonia.Node, scale ops
 // MultiplyAdds returns the multiply-adds per batch row of one network pass:
 // dense-equivalent (every kernel entry, masked ones included), and those
 // the CPU kernels perform once the mask's zero tiles are skipped, for the
-// forward product (the weight gradient covers the same tiles) and the input
-// gradient.
+// forward product and the input gradient (the weight gradient covers the
+// input gradient's tiles).
 func (n *AutoregressiveNetwork) MultiplyAdds() (dense, forward, gradX int) {
 	for _, op := range n.ops {
 		d, f, g := op.MultiplyAdds()

@@ -127,8 +127,8 @@ func (op *Dense) Support() []float64 {
 }
 
 // MultiplyAdds returns the multiply-adds per batch row of the layer's dense
-// product and of the products its CPU kernels perform: the forward (and the
-// weight gradient, which covers the same tiles) and the input gradient.
+// product and of the products its CPU kernels perform: the forward and the
+// input gradient (the weight gradient covers the input gradient's tiles).
 func (op *Dense) MultiplyAdds() (dense, forward, gradX int) {
 	if op.support == nil {
 		return op.In * op.Out, op.In * op.Out, op.In * op.Out
@@ -178,26 +178,27 @@ func supportGradX[T Float](s *support, dx, gz, w []T, n, in, out int, mm gemmFun
 	}
 }
 
-// supportGradW is dW = (xᵀ gz)∘support over the nonzero column runs:
-// dW[lo:hi, a:b] = x[:, lo:hi]ᵀ · gz[:, a:b], masked where the run is not
-// full; the rest of dW is zero.
+// supportGradW is dW = (xᵀ gz)∘support over the nonzero row runs:
+// dW[a:b, lo:hi] = x[:, a:b]ᵀ · gz[:, lo:hi], masked where the run is not
+// full; the rest of dW is zero. Row runs, not column runs: each row of W
+// reads its own columns of x (packed once over all the runs) and gz is
+// read in place, where column runs would pack a prefix of x again for
+// every run.
 func supportGradW[T Float](s *support, dw, x, gz, mask []T, n, in, out int, mm gemmFunc[T]) {
-	for _, c := range s.cols {
-		for i := 0; i < c.lo; i++ {
-			clear(dw[i*out+c.a : i*out+c.b])
+	for _, r := range s.rows {
+		for i := r.a; i < r.b; i++ {
+			clear(dw[i*out : i*out+r.lo])
+			clear(dw[i*out+r.hi : (i+1)*out])
 		}
-		for i := c.hi; i < in; i++ {
-			clear(dw[i*out+c.a : i*out+c.b])
-		}
-		if c.hi <= c.lo {
+		if r.hi <= r.lo {
 			continue
 		}
-		mm(true, false, c.hi-c.lo, c.b-c.a, n, 1, x[c.lo:], in, gz[c.a:], out, 0, dw[c.lo*out+c.a:], out)
-		if c.full {
+		mm(true, false, r.b-r.a, r.hi-r.lo, n, 1, x[r.a:], in, gz[r.lo:], out, 0, dw[r.a*out+r.lo:], out)
+		if r.full {
 			continue
 		}
-		for i := c.lo; i < c.hi; i++ {
-			row, mr := dw[i*out+c.a:i*out+c.b], mask[i*out+c.a:i*out+c.b]
+		for i := r.a; i < r.b; i++ {
+			row, mr := dw[i*out+r.lo:i*out+r.hi], mask[i*out+r.lo:i*out+r.hi]
 			for o := range row {
 				row[o] *= mr[o]
 			}

@@ -190,7 +190,7 @@ func doneFLOPs(m model) (forward, train float64, err error) {
 		return 0, 0, err
 	}
 	_, fwd, gx := net.MultiplyAdds()
-	return float64(2 * fwd * m.Layers), float64(2 * (2*fwd + gx) * m.Layers), nil
+	return float64(2 * fwd * m.Layers), float64(2 * (fwd + 2*gx) * m.Layers), nil
 }
 
 // rate runs f repeatedly for rounds timed rounds of about d each, after a
