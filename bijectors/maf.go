@@ -67,11 +67,33 @@ func (m *MaskedAutoregressiveFlow) InverseNode(g *Graph, y *gorgonia.Node) (*gor
 	if g.CPU && !g.Training {
 		return m.affineScaled(true, y, h)
 	}
+	if g.CPU { // a CPU training graph: the transform and its log-det in one op, its gradient evaluating σ once
+		return m.density(y, h)
+	}
 	x, err := Apply(ops.NewAffineAR(true, m.Scale), y, h)
 	if err != nil {
 		return nil, nil, err
 	}
 	ildj, err := Apply(ops.NewLogScaleSum(m.Scale, -1), h)
+	return x, ildj, err
+}
+
+// density is the inverse x and its log-det as ops.AffineARDensity's output
+// [N, D+1], split into x (Columns) and the log-det (LastColumn).
+func (m *MaskedAutoregressiveFlow) density(y, h *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
+	o, err := Apply(ops.NewAffineARDensity(m.Scale), y, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	xc, err := ops.NewColumns(0, m.EventSize())
+	if err != nil {
+		return nil, nil, err
+	}
+	x, err := Apply(xc, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	ildj, err := Apply(ops.NewLastColumn(), o)
 	return x, ildj, err
 }
 
