@@ -45,15 +45,17 @@ func TestDenseSupportMatchesMaskedDense(t *testing.T) {
 		name    string
 		mask    []float64
 		bitwise bool
+		in, out int
 	}{
-		{"made hidden", triangularMask(150, 200, 9, false), true},
-		{"made output", triangularMask(150, 200, 9, true), false},
-		{"random", random, false},
-		{"ones", ones, true},
-		{"zeros", zeros, true},
+		{"made hidden", triangularMask(150, 200, 9, false), true, 150, 200},
+		{"made output", triangularMask(150, 200, 9, true), false, 150, 200},
+		{"narrow output", triangularMask(130, 6, 3, true), true, 130, 6}, // runs computed transposed
+		{"random", random, false, 150, 200},
+		{"ones", ones, true, 150, 200},
+		{"zeros", zeros, true, 150, 200},
 	} {
 		for _, n := range []int{37, 600} { // one row block, and several
-			const in, out = 150, 200
+			in, out := c.in, c.out
 			op, err := NewDenseSupport(in, out, c.mask, Tanh)
 			if err != nil {
 				t.Fatal(err)

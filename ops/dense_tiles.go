@@ -3,6 +3,8 @@ package ops
 import (
 	"fmt"
 	"hash/fnv"
+	"sync"
+	"unsafe"
 )
 
 // denseTile is the width of the tiles a support is cut into: columns of W
@@ -156,12 +158,39 @@ func supportForward[T Float](s *support, y, x, w, b []T, n, in, out int, act Act
 			copy(yb[r*out:(r+1)*out], b)
 		}
 		for _, c := range s.cols {
-			if c.hi > c.lo {
-				mm(false, false, r1-r0, c.b-c.a, c.hi-c.lo, 1, xb[c.lo:], in, w[c.lo*out+c.a:], out, 1, yb[c.a:], out)
+			switch m := r1 - r0; {
+			case c.hi <= c.lo:
+			case c.b-c.a <= narrowCols && m >= 64: // a few columns: transposed, as MADESample's blocks
+				ct, pool := scratchOf[T]((c.b - c.a) * m)
+				block(yb[c.a:], out, xb[c.lo:], in, c.hi-c.lo, w[c.lo*out+c.a:], out, b[c.a:c.b], *ct, m, Identity, mm)
+				pool.Put(ct)
+			default:
+				mm(false, false, m, c.b-c.a, c.hi-c.lo, 1, xb[c.lo:], in, w[c.lo*out+c.a:], out, 1, yb[c.a:], out)
 			}
 		}
 		activate(act, yb)
 	}
+}
+
+// narrow32 and narrow64 hold scratch for the transposed products of narrow
+// runs (*[]float32, *[]float64): reused from step to step, so that steps
+// stay allocation-free (a pool keeps its objects through a collection).
+var narrow32, narrow64 sync.Pool
+
+// scratchOf returns a slice of n elements from T's pool, and the pool to
+// put it back in.
+func scratchOf[T Float](n int) (*[]T, *sync.Pool) {
+	pool := &narrow64
+	var zero T
+	if unsafe.Sizeof(zero) == 4 {
+		pool = &narrow32
+	}
+	if p, ok := pool.Get().(*[]T); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p, pool
+	}
+	v := make([]T, n)
+	return &v, pool
 }
 
 // supportGradX is dx = gz Wᵀ over the nonzero row runs:
@@ -193,7 +222,22 @@ func supportGradW[T Float](s *support, dw, x, gz, mask []T, n, in, out int, mm g
 		if r.hi <= r.lo {
 			continue
 		}
-		mm(true, false, r.b-r.a, r.hi-r.lo, n, 1, x[r.a:], in, gz[r.lo:], out, 0, dw[r.a*out+r.lo:], out)
+		if w := r.hi - r.lo; w <= narrowCols && r.b-r.a >= 64 {
+			// A few columns of dW: dW[a:b, lo:hi]ᵀ = gz[:, lo:hi]ᵀ · x[:, a:b] (the
+			// same sums), into scratch, then written back.
+			rows := r.b - r.a
+			ct, pool := scratchOf[T](w * rows)
+			mm(true, false, w, rows, n, 1, gz[r.lo:], out, x[r.a:], in, 0, *ct, rows)
+			for i := 0; i < rows; i++ {
+				d := dw[(r.a+i)*out+r.lo : (r.a+i)*out+r.hi]
+				for j := range d {
+					d[j] = (*ct)[j*rows+i]
+				}
+			}
+			pool.Put(ct)
+		} else {
+			mm(true, false, r.b-r.a, r.hi-r.lo, n, 1, x[r.a:], in, gz[r.lo:], out, 0, dw[r.a*out+r.lo:], out)
+		}
 		if r.full {
 			continue
 		}
