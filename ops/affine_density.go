@@ -65,21 +65,49 @@ func affineDensity[T Float](out, v, h []T, d int, f ScaleFn, log func(float64) f
 
 func (op *AffineARDensity) DiffWRT(int) []bool { return []bool{true, true} }
 
+// SymDiff emits dh (AffineARDensityGrad) and dv = -dm from it (NegShifts):
+// one evaluation of σ per entry for both.
 func (op *AffineARDensity) SymDiff(in gorgonia.Nodes, _, g *gorgonia.Node) (gorgonia.Nodes, error) {
-	out := make(gorgonia.Nodes, 2)
-	for wrt := range out {
-		k := fmt.Sprintf("%v,%d", op.Scale, wrt)
-		n, err := apply(&AffineARDensityGrad{base: newBase("AffineARDensityGrad("+k+")", k, 2, 2, 2, 2), Scale: op.Scale, WRT: wrt}, in[0], in[1], g)
-		if err != nil {
-			return nil, err
-		}
-		out[wrt] = n
+	k := fmt.Sprintf("%v,1", op.Scale)
+	dh, err := apply(&AffineARDensityGrad{base: newBase("AffineARDensityGrad("+k+")", k, 2, 2, 2, 2), Scale: op.Scale, WRT: 1}, in[0], in[1], g)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	dv, err := apply(&NegShifts{base: newBase("NegShifts", "", 2, 2)}, dh)
+	return gorgonia.Nodes{dv, dh}, err
+}
+
+// NegShifts is -h[:, 2e] for h [N, 2D]: out [N, D]. With h = dh of
+// AffineARDensityGrad it is dv = g/σ (negation is exact).
+type NegShifts struct{ base }
+
+func (op *NegShifts) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.name, 1, ds)
+	if err != nil {
+		return nil, err
+	}
+	if err := matrix(op.name, 0, s[0], -1); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0][0], s[0][1] / 2}, nil
+}
+func (op *NegShifts) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
+func (op *NegShifts) Exec32(out []float32, ins [][]float32, _ []tensor.Shape) {
+	negShifts(out, ins[0])
+}
+func (op *NegShifts) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
+	negShifts(out, ins[0])
+}
+
+func negShifts[T Float](out, h []T) {
+	for i := range out {
+		out[i] = -h[2*i]
+	}
 }
 
 // AffineARDensityGrad is the gradient of AffineARDensity with respect to v
-// (WRT 0, [N, D]) or h (WRT 1, [N, 2D]): inputs (v, h, g [N, D+1]).
+// (WRT 0, [N, D]) or h (WRT 1, [N, 2D]): inputs (v, h, g [N, D+1]). The
+// graph uses WRT 1 and takes dv from it (NegShifts).
 type AffineARDensityGrad struct {
 	base
 	Scale ScaleFn

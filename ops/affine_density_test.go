@@ -35,3 +35,27 @@ func TestAffineARDensityMatchesParts(t *testing.T) {
 		}
 	}
 }
+
+// TestNegShiftsIsInputGradient checks that dv taken from dh (NegShifts) is
+// AffineARDensityGrad's own dv, bit for bit, in float32 and float64.
+func TestNegShiftsIsInputGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 2))
+	const n, d = 17, 4
+	for _, f := range []ScaleFn{ScaleSoftplus, ScaleExp, ScaleSoftClip} {
+		v, h, g := randn(rng, n*d), randn(rng, n*2*d), randn(rng, n*(d+1))
+		dv, dh, neg := make([]float64, n*d), make([]float64, n*2*d), make([]float64, n*d)
+		affineDensityGrad(dv, v, h, g, d, f, 0)
+		affineDensityGrad(dh, v, h, g, d, f, 1)
+		negShifts(neg, dh)
+		v32, h32, g32 := toT[float32](v), toT[float32](h), toT[float32](g)
+		dv32, dh32, neg32 := make([]float32, n*d), make([]float32, n*2*d), make([]float32, n*d)
+		affineDensityGrad(dv32, v32, h32, g32, d, f, 0)
+		affineDensityGrad(dh32, v32, h32, g32, d, f, 1)
+		negShifts(neg32, dh32)
+		for i := range dv {
+			if neg[i] != dv[i] || neg32[i] != dv32[i] {
+				t.Fatalf("%v: dv[%d] = %v, %v (float32) from dh, %v, %v directly", f, i, neg[i], neg32[i], dv[i], dv32[i])
+			}
+		}
+	}
+}
