@@ -154,9 +154,7 @@ func supportForward[T Float](s *support, y, x, w, b []T, n, in, out int, act Act
 	for r0 := 0; r0 < n; r0 += step {
 		r1 := min(r0+step, n)
 		yb, xb := y[r0*out:r1*out], x[r0*in:]
-		for r := 0; r < r1-r0; r++ {
-			copy(yb[r*out:(r+1)*out], b)
-		}
+		fillRows(yb, b)
 		for _, c := range s.cols {
 			switch m := r1 - r0; {
 			case c.hi <= c.lo:
@@ -169,6 +167,18 @@ func supportForward[T Float](s *support, y, x, w, b []T, n, in, out int, act Act
 			}
 		}
 		activate(act, yb)
+	}
+}
+
+// fillRows sets every row of y (rows of len(b)) to b, doubling the filled
+// part with each copy: log₂(rows) copies instead of one per row.
+func fillRows[T Float](y, b []T) {
+	if len(y) == 0 {
+		return
+	}
+	n := copy(y, b)
+	for n < len(y) {
+		n += copy(y[n:], y[:n])
 	}
 }
 
