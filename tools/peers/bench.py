@@ -6,7 +6,9 @@ batch 32, 256 and 4096, its log_prob and sampling at 4096; the wide model (D=64,
 MADE [1024, 1024], 5 MAFs) trained at 4096 and sampled at 256. For each figure, in
 turn: nflow (cmd/bench, its own process, both CPUs), then each peer at torch threads
 1 and 2, repeated --reps times; /proc/loadavg is read before and after every
-measurement, since a shared machine's load changes what any figure means.
+measurement, and the steal time of /proc/stat over it (CPU time the host gave
+to other guests, which the load average does not show), since a shared
+machine's load changes what any figure means.
 
 Each peer measurement: a warm-up call and WARMUP_S of calls, then the median of
 ROUNDS rounds of about ROUND_S each. Output: a table on stdout and results.json.
@@ -124,10 +126,23 @@ def nflow_figure(binary, model, kind, batch):
     return json.loads(out.strip().splitlines()[-1])[NFLOW_KEY[kind]]
 
 
+def cpu_ticks():
+    """(steal, total) jiffies of all CPUs from /proc/stat: time the hypervisor
+    gave to other guests shows as steal, which the load average misses."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return v[7] if len(v) > 7 else 0, sum(v[:8])
+    except (OSError, ValueError):
+        return 0, 0
+
+
 def measured(fn):
-    before = loadavg()
+    before, (s0, t0) = loadavg(), cpu_ticks()
     value = fn()
-    return {"value": value, "load_before": before, "load_after": loadavg()}
+    s1, t1 = cpu_ticks()
+    return {"value": value, "load_before": before, "load_after": loadavg(),
+            "steal_fraction": (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0}
 
 
 def main():
@@ -182,9 +197,10 @@ def main():
         fig["best_peer_median"] = meds[fig["best_peer"]]
         fig["ratio"] = fig["nflow_median"] / fig["best_peer_median"]
         out["figures"].append(fig)
+        steal = max(m["steal_fraction"] for ms in [fig["nflow"]] + list(fig["peers"].values()) for m in ms)
         print(f"{model} {kind} batch {batch}: nflow {fig['nflow_median']:.4g} {UNITS[kind]}, best peer "
               f"{fig['best_peer']} {fig['best_peer_median']:.4g} ({fig['ratio']:.2f}x); load "
-              f"{fig['nflow'][0]['load_before'].split()[0]} .. {loadavg().split()[0]}", flush=True)
+              f"{fig['nflow'][0]['load_before'].split()[0]} .. {loadavg().split()[0]}, steal up to {100*steal:.1f}%", flush=True)
     print(f"\n{out['timestamp_utc']}  {machine}  torch {out['torch']}  zuko {out['zuko']}  nflows {out['nflows']}")
     print(f"{'figure':28s} {'nflow':>12s} {'best peer':>12s} {'peer':>10s} {'ratio':>7s}  load (1 min) during")
     for f in out["figures"]:
