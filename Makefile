@@ -7,15 +7,15 @@ GO ?= go
 test: fmt-check vet generate-check
 	$(GO) test -count=1 ./...
 
-# Regenerate the gemm assembly kernels (engine/gemm/internal/kerngen).
+# Regenerate the gemm assembly kernels (kernels/cpu/gemm/internal/kerngen).
 generate:
-	$(GO) generate ./engine/gemm
+	$(GO) generate ./kernels/cpu/gemm
 
 # Fail if the committed generated assembly is not what the generator writes.
 generate-check:
-	@tmp=$$(mktemp -d) && cp engine/gemm/kernel_*_amd64.s engine/gemm/kernel_decl_amd64.go $$tmp/ && \
-	$(GO) generate ./engine/gemm && \
-	for f in $$tmp/*; do cmp -s $$f engine/gemm/$$(basename $$f) || { echo "engine/gemm/$$(basename $$f) is stale: run make generate"; cp $$tmp/* engine/gemm/; rm -rf $$tmp; exit 1; }; done; \
+	@tmp=$$(mktemp -d) && cp kernels/cpu/gemm/kernel_*_amd64.s kernels/cpu/gemm/kernel_decl_amd64.go $$tmp/ && \
+	$(GO) generate ./kernels/cpu/gemm && \
+	for f in $$tmp/*; do cmp -s $$f kernels/cpu/gemm/$$(basename $$f) || { echo "kernels/cpu/gemm/$$(basename $$f) is stale: run make generate"; cp $$tmp/* kernels/cpu/gemm/; rm -rf $$tmp; exit 1; }; done; \
 	rm -rf $$tmp
 
 # The lab end to end: figures in moons-out/.

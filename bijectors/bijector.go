@@ -54,19 +54,21 @@ func checkInput(b Bijector, x *tensor.Dense) error {
 }
 
 // run evaluates direction kind of b on x and returns the mapped batch and
-// its log-det.
-func run(b Bijector, kind string, x *tensor.Dense) (*tensor.Dense, *tensor.Dense, error) {
+// its log-det; with logDet false the graph leaves the log-det out (its ops
+// are never run) and the second result is nil.
+func run(b Bijector, kind string, x *tensor.Dense, logDet bool) (*tensor.Dense, *tensor.Dense, error) {
 	if err := checkInput(b, x); err != nil {
 		return nil, nil, err
 	}
 	cols := x.Shape()[1]
 	out, err := engine.CallRows(x, func(rows int) (*engine.Func, error) {
-		k := engine.Key{Owner: b, Kind: kind, Rows: rows, Cols: cols, DType: x.Dtype()}
+		k := engine.Key{Owner: b, Kind: fmt.Sprintf("%s,logdet=%v", kind, logDet), Rows: rows, Cols: cols, DType: x.Dtype()}
 		return cache.Get(k, func() (*engine.Func, error) {
 			g, err := NewGraph(x.Dtype())
 			if err != nil {
 				return nil, err
 			}
+			g.CPU = true
 			in := g.Input("x", rows, cols)
 			var y, ldj *gorgonia.Node
 			if kind == kindForward {
@@ -77,45 +79,52 @@ func run(b Bijector, kind string, x *tensor.Dense) (*tensor.Dense, *tensor.Dense
 			if err != nil {
 				return nil, err
 			}
-			return engine.NewFunc(g.G, gorgonia.Nodes{in}, gorgonia.Nodes{y, ldj}, engine.DefaultExecutor)
+			outs := gorgonia.Nodes{y}
+			if logDet {
+				outs = append(outs, ldj)
+			}
+			return engine.NewFunc(g.G, gorgonia.Nodes{in}, outs, engine.DefaultExecutor)
 		})
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("bijectors: %w (%s)", err, Brief(b))
+	}
+	if !logDet {
+		return out[0], nil, nil
 	}
 	return out[0], out[1], nil
 }
 
 // Forward returns y = f(x) for x [N, D].
 func Forward(b Bijector, x *tensor.Dense) (*tensor.Dense, error) {
-	y, _, err := run(b, kindForward, x)
+	y, _, err := run(b, kindForward, x, false)
 	return y, err
 }
 
 // Inverse returns x = f⁻¹(y) for y [N, D].
 func Inverse(b Bijector, y *tensor.Dense) (*tensor.Dense, error) {
-	x, _, err := run(b, kindInverse, y)
+	x, _, err := run(b, kindInverse, y, false)
 	return x, err
 }
 
 // ForwardAndLogDet returns f(x) and log|det J_f(x)| ([N]).
 func ForwardAndLogDet(b Bijector, x *tensor.Dense) (*tensor.Dense, *tensor.Dense, error) {
-	return run(b, kindForward, x)
+	return run(b, kindForward, x, true)
 }
 
 // InverseAndLogDet returns f⁻¹(y) and log|det J_f⁻¹(y)| ([N]).
 func InverseAndLogDet(b Bijector, y *tensor.Dense) (*tensor.Dense, *tensor.Dense, error) {
-	return run(b, kindInverse, y)
+	return run(b, kindInverse, y, true)
 }
 
 // ForwardLogDetJacobian returns log|det J_f(x)| ([N]) for x [N, D].
 func ForwardLogDetJacobian(b Bijector, x *tensor.Dense) (*tensor.Dense, error) {
-	_, l, err := run(b, kindForward, x)
+	_, l, err := run(b, kindForward, x, true)
 	return l, err
 }
 
 // InverseLogDetJacobian returns log|det J_f⁻¹(y)| ([N]) for y [N, D].
 func InverseLogDetJacobian(b Bijector, y *tensor.Dense) (*tensor.Dense, error) {
-	_, l, err := run(b, kindInverse, y)
+	_, l, err := run(b, kindInverse, y, true)
 	return l, err
 }

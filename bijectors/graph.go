@@ -27,6 +27,11 @@ type Graph struct {
 	// Context is the conditioning input [N, C] of conditional bijectors
 	// (a conditional MADE reads it); nil for unconditional graphs.
 	Context *gorgonia.Node
+	// CPU is set when the graph is built for the CPU executor alone (the
+	// eager calls): bijectors may then use ops that have only a CPU kernel,
+	// such as MAF's one-pass sampler (ops.MADESample), where graphs lowered
+	// to other devices keep the portable ops.
+	CPU bool
 
 	nodes  map[*Param]*gorgonia.Node
 	params []*Param
@@ -88,6 +93,38 @@ func (g *Graph) MaskedParam(p *Param, mask []float64) (*gorgonia.Node, error) {
 	n, err := Apply(ops.NewMask(mask), w)
 	if err != nil {
 		return nil, err
+	}
+	g.masked[p] = n
+	return n, nil
+}
+
+// MaskedInPlace multiplies p's value by mask in place, once per graph, and
+// returns p's own node: the mask is applied once, not in every run. It is
+// for CPU training graphs (CPU and Training set) whose layer is an
+// ops.NewDenseSupport on that mask: its weight gradient is masked, so the
+// optimizer's updates keep the masked entries exactly zero (Adam's moments
+// of a zero gradient stay zero). Whoever writes p's value afterwards must
+// keep it masked, or build a new graph.
+func (g *Graph) MaskedInPlace(p *Param, mask []float64) (*gorgonia.Node, error) {
+	if n, ok := g.masked[p]; ok {
+		return n, nil
+	}
+	if len(mask) != p.Value.Shape().TotalSize() {
+		return nil, fmt.Errorf("parameter %s has %d entries, the mask %d", p.Name, p.Value.Shape().TotalSize(), len(mask))
+	}
+	n, err := g.Param(p)
+	if err != nil {
+		return nil, err
+	}
+	switch v := p.Value.Data().(type) {
+	case []float32:
+		for i, m := range mask {
+			v[i] *= float32(m)
+		}
+	case []float64:
+		for i, m := range mask {
+			v[i] *= m
+		}
 	}
 	g.masked[p] = n
 	return n, nil

@@ -146,7 +146,9 @@ func NewAutoregressiveNetwork(cfg MADEConfig) (*AutoregressiveNetwork, error) {
 		if l+2 == len(n.sizes) {
 			act = ops.Identity
 		}
-		op, err := ops.NewDense(in, out, nil, act) // the kernel is masked by its own node
+		// The kernel is masked by its own node (Graph.MaskedParam); the layer
+		// knows the mask's zero tiles and skips them.
+		op, err := ops.NewDenseSupport(in, out, n.masks[l], act)
 		if err != nil {
 			return nil, err
 		}
@@ -332,7 +334,11 @@ func (n *AutoregressiveNetwork) Node(g *Graph, x *gorgonia.Node) (*gorgonia.Node
 	}
 	h := x
 	for l, op := range n.ops {
-		w, err := g.MaskedParam(n.weights[l], n.masks[l])
+		mask := g.MaskedParam
+		if g.CPU && g.Training { // the layer masks dW: mask W once, not in every step
+			mask = g.MaskedInPlace
+		}
+		w, err := mask(n.weights[l], n.masks[l])
 		if err != nil {
 			return nil, err
 		}
@@ -386,4 +392,47 @@ func NewMAFStack(layers int, cfg MADEConfig, scale ops.ScaleFn) (*ChainBijector,
 		bs[i], bs[j] = bs[j], bs[i]
 	}
 	return Chain(bs...)
+}
+
+// sampleNode adds MAF's whole sampling recursion for x [N, D] as one
+// ops.MADESample and returns its output [N, 3D]: the final network output,
+// then the sample y. ok is false
+// (and nothing is added) when the network cannot use it: a conditional
+// network, Params ≠ 2, or degrees not sorted (an input order other than
+// left-to-right, random hidden degrees).
+func (n *AutoregressiveNetwork) sampleNode(g *Graph, x *gorgonia.Node, scale ops.ScaleFn) (*gorgonia.Node, bool, error) {
+	if n.cfg.ContextSize > 0 || n.cfg.Params != 2 {
+		return nil, false, nil
+	}
+	op, err := ops.NewMADESample(n.degrees, n.cfg.Activation, scale)
+	if err != nil {
+		return nil, false, nil // unsorted degrees: the D-pass path
+	}
+	in := gorgonia.Nodes{x}
+	for l := range n.weights {
+		w, err := g.Param(n.weights[l])
+		if err != nil {
+			return nil, true, err
+		}
+		b, err := g.Param(n.biases[l])
+		if err != nil {
+			return nil, true, err
+		}
+		in = append(in, w, b)
+	}
+	h, err := Apply(op, in...)
+	return h, true, err
+}
+
+// MultiplyAdds returns the multiply-adds per batch row of one network pass:
+// dense-equivalent (every kernel entry, masked ones included), and those
+// the CPU kernels perform once the mask's zero tiles are skipped, for the
+// forward product and the input gradient (the weight gradient covers the
+// input gradient's tiles).
+func (n *AutoregressiveNetwork) MultiplyAdds() (dense, forward, gradX int) {
+	for _, op := range n.ops {
+		d, f, g := op.MultiplyAdds()
+		dense, forward, gradX = dense+d, forward+f, gradX+g
+	}
+	return dense, forward, gradX
 }

@@ -16,9 +16,10 @@ import (
 //	ILDJ(y) = -Σ_e log σ(u_e(y))
 //
 // where (m, u) = MADE(y). Cost: the inverse is one network pass; the
-// forward is D sequential passes (each pass fixes one more degree), so a
-// MAF evaluates densities fast and samples slowly. Invert(MAF) is an IAF,
-// with the costs swapped.
+// forward is D sequential passes (each pass fixes one more degree). On the
+// CPU executor the passes compute only what each newly fixes
+// (ops.MADESample), so sampling costs about one masked pass too.
+// Invert(MAF) is an IAF, with the directions swapped.
 //
 // σ is the Scale function: ops.ScaleSoftplus (the default) bounds the scale
 // and trains better on two moons; ops.ScaleExp is TFP's exact σ = exp(u).
@@ -67,6 +68,12 @@ func (m *MaskedAutoregressiveFlow) InverseNode(g *Graph, y *gorgonia.Node) (*gor
 	if err != nil {
 		return nil, nil, err
 	}
+	if g.CPU && !g.Training {
+		return m.affineScaled(true, y, h)
+	}
+	if g.CPU { // a CPU training graph: the transform and its log-det in one op, its gradient evaluating σ once
+		return m.density(y, h)
+	}
 	x, err := Apply(ops.NewAffineAR(true, m.Scale), y, h)
 	if err != nil {
 		return nil, nil, err
@@ -75,7 +82,60 @@ func (m *MaskedAutoregressiveFlow) InverseNode(g *Graph, y *gorgonia.Node) (*gor
 	return x, ildj, err
 }
 
+// density is the inverse x and its log-det as ops.AffineARDensity's output
+// [N, D+1], split into x (Columns) and the log-det (LastColumn).
+func (m *MaskedAutoregressiveFlow) density(y, h *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
+	o, err := Apply(ops.NewAffineARDensity(m.Scale), y, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	xc, err := ops.NewColumns(0, m.EventSize())
+	if err != nil {
+		return nil, nil, err
+	}
+	x, err := Apply(xc, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	ildj, err := Apply(ops.NewLastColumn(), o)
+	return x, ildj, err
+}
+
+// affineScaled is the eager CPU form of the affine transform of v by the
+// network output h and its log-det: the scales σ(u) evaluated once
+// (ops.Scales), then the transform and the log-det from them.
+func (m *MaskedAutoregressiveFlow) affineScaled(inverse bool, v, h *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
+	s, err := Apply(ops.NewScales(m.Scale), h)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := Apply(ops.NewAffineARScaled(inverse), v, h, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	sign := 1.0
+	if inverse {
+		sign = -1
+	}
+	ldj, err := Apply(ops.NewLogSumScales(m.Scale, sign), s, h)
+	return out, ldj, err
+}
+
+// ForwardNode adds the sampling path. On a CPU graph that is not
+// differentiated (g.CPU, not g.Training) the D passes are one
+// ops.MADESample, which does one masked pass's work and gives the same
+// values; otherwise (a training graph, a graph for another device, a
+// conditional or unsorted network, or a bounded conditioner input, which
+// MADESample does not apply) it is D network passes.
 func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
+	if g.CPU && !g.Training && m.InputBound <= 0 {
+		if o, ok, err := m.Net.sampleNode(g, x, m.Scale); ok || err != nil {
+			if err != nil {
+				return nil, nil, err
+			}
+			return m.sampled(o)
+		}
+	}
 	h, err := m.firstPass(g, x)
 	if err != nil {
 		return nil, nil, err
@@ -91,6 +151,32 @@ func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gor
 		if y, err = Apply(ops.NewAffineAR(false, m.Scale), x, h); err != nil {
 			return nil, nil, err
 		}
+	}
+	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
+	return y, fldj, err
+}
+
+// sampled splits MADESample's output [N, 3D] into y (its last D columns,
+// AffineAR's y of the final network output, bit for bit) and the log-det
+// of the network output h (its first 2D columns). A graph that needs only
+// y never computes the log-det.
+func (m *MaskedAutoregressiveFlow) sampled(o *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
+	d := m.EventSize()
+	yc, err := ops.NewColumns(2*d, 3*d)
+	if err != nil {
+		return nil, nil, err
+	}
+	hc, err := ops.NewColumns(0, 2*d)
+	if err != nil {
+		return nil, nil, err
+	}
+	y, err := Apply(yc, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := Apply(hc, o)
+	if err != nil {
+		return nil, nil, err
 	}
 	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
 	return y, fldj, err

@@ -25,7 +25,7 @@ func LogProbOn(dev engine.Device, d Distribution, x *tensor.Dense) (*tensor.Dens
 	s := x.Shape()
 	key := engine.Key{Owner: d, Kind: "log_prob@" + dev.Name(), Rows: s[0], Cols: s[1], DType: x.Dtype()}
 	f, err := deviceFuncs.get(key, func() (engine.Caller, error) {
-		g, in, lp, err := logProbGraph(d, s[0], s[1], x.Dtype())
+		g, in, lp, err := logProbGraph(d, s[0], s[1], x.Dtype(), false)
 		if err != nil {
 			return nil, err
 		}

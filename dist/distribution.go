@@ -55,7 +55,7 @@ func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 	cols := x.Shape()[1]
 	out, err := engine.CallRows(x, func(rows int) (*engine.Func, error) {
 		return cache.Get(engine.Key{Owner: d, Kind: "log_prob", Rows: rows, Cols: cols, DType: x.Dtype()}, func() (*engine.Func, error) {
-			g, in, lp, err := logProbGraph(d, rows, cols, x.Dtype())
+			g, in, lp, err := logProbGraph(d, rows, cols, x.Dtype(), true)
 			if err != nil {
 				return nil, err
 			}
@@ -68,12 +68,14 @@ func LogProb(d Distribution, x *tensor.Dense) (*tensor.Dense, error) {
 	return overflowToNegInf(out[0], x), nil
 }
 
-// logProbGraph builds the density graph of d for a batch [rows, cols].
-func logProbGraph(d Distribution, rows, cols int, dt tensor.Dtype) (*bijectors.Graph, *gorgonia.Node, *gorgonia.Node, error) {
+// logProbGraph builds the density graph of d for a batch [rows, cols];
+// cpu marks it for the CPU executor alone (bijectors.Graph.CPU).
+func logProbGraph(d Distribution, rows, cols int, dt tensor.Dtype, cpu bool) (*bijectors.Graph, *gorgonia.Node, *gorgonia.Node, error) {
 	g, err := bijectors.NewGraph(dt)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	g.CPU = cpu
 	in := g.Input("x", rows, cols)
 	lp, err := d.LogProbNode(g, in)
 	return g, in, lp, err

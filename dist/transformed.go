@@ -93,6 +93,7 @@ func (t *TransformedDistribution) SampleAndLogProb(n int, rng *rand.Rand) (*tens
 		if err != nil {
 			return nil, err
 		}
+		g.CPU = true
 		in := g.Input("x", n, d)
 		y, fldj, err := t.Bijector.ForwardNode(g, in)
 		if err != nil {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/nflowgo/nflow/engine/vec"
+	"github.com/nflowgo/nflow/kernels/cpu/vec"
 
 	"gorgonia.org/tensor"
 )
@@ -23,7 +23,19 @@ type Adam struct {
 	t                         int
 	p32, m32, v32             [][]float32
 	p64, m64, v64             [][]float64
+
+	// A large update is split across two CPUs (Parallel), each taking half
+	// of every parameter: the step's gradients and rate, and the halves.
+	size         int
+	g32          [][]float32
+	g64          [][]float64
+	lrT          float64
+	half0, half1 func()
 }
+
+// parallelAdam is the least number of parameters whose update is split
+// across CPUs: below it the handover costs more than the second CPU saves.
+const parallelAdam = 1 << 18
 
 // NewAdam returns Adam over params (all float32 or all float64) with
 // Keras's defaults for the hyper-parameters left at zero: lr 1e-3, β1 0.9,
@@ -51,6 +63,10 @@ func NewAdam(params []*tensor.Dense, lr, beta1, beta2, eps float64) (*Adam, erro
 	if len(a.p32) > 0 && len(a.p64) > 0 {
 		return nil, fmt.Errorf("engine.NewAdam: parameters mix float32 and float64")
 	}
+	for _, p := range params {
+		a.size += p.Shape().TotalSize()
+	}
+	a.half0, a.half1 = func() { a.update(0) }, func() { a.update(1) }
 	return a, nil
 }
 
@@ -64,17 +80,62 @@ func (a *Adam) rate() float64 {
 
 // Step32 applies one update from the gradients, one per parameter.
 func (a *Adam) Step32(grads [][]float32) {
-	lrT := a.rate()
-	for i, p := range a.p32 {
-		vec.Adam32(p, grads[i], a.m32[i], a.v32[i], a.Beta1, a.Beta2, a.Epsilon, lrT)
-	}
+	a.g32, a.lrT = grads, a.rate()
+	a.run()
+	a.g32 = nil
 }
 
 // Step64 applies one update from the gradients, one per parameter.
 func (a *Adam) Step64(grads [][]float64) {
-	lrT := a.rate()
+	a.g64, a.lrT = grads, a.rate()
+	a.run()
+	a.g64 = nil
+}
+
+// SplitStep32 and SplitStep64 are Step32 and Step64 with the update split
+// across two CPUs however few the parameters: for a caller whose second
+// CPU has just finished its share of the step (a training step split
+// across CPUs), so the handover is cheap.
+func (a *Adam) SplitStep32(grads [][]float32) {
+	a.g32, a.lrT = grads, a.rate()
+	Parallel(a.half0, a.half1)
+	a.g32 = nil
+}
+
+func (a *Adam) SplitStep64(grads [][]float64) {
+	a.g64, a.lrT = grads, a.rate()
+	Parallel(a.half0, a.half1)
+	a.g64 = nil
+}
+
+func (a *Adam) run() {
+	if a.size < parallelAdam {
+		a.update(-1)
+		return
+	}
+	Parallel(a.half0, a.half1)
+}
+
+// update applies the step to half part (0 or 1) of every parameter, or to
+// all of them (part -1). The update is element-wise, so the halves give
+// the whole update's values.
+func (a *Adam) update(part int) {
+	span := func(n int) (int, int) {
+		switch part {
+		case 0:
+			return 0, n / 2
+		case 1:
+			return n / 2, n
+		}
+		return 0, n
+	}
+	for i, p := range a.p32 {
+		lo, hi := span(len(p))
+		vec.Adam32(p[lo:hi], a.g32[i][lo:hi], a.m32[i][lo:hi], a.v32[i][lo:hi], a.Beta1, a.Beta2, a.Epsilon, a.lrT)
+	}
 	for i, p := range a.p64 {
-		vec.Adam(p, grads[i], a.m64[i], a.v64[i], a.Beta1, a.Beta2, a.Epsilon, lrT)
+		lo, hi := span(len(p))
+		vec.Adam(p[lo:hi], a.g64[i][lo:hi], a.m64[i][lo:hi], a.v64[i][lo:hi], a.Beta1, a.Beta2, a.Epsilon, a.lrT)
 	}
 }
 

@@ -221,6 +221,9 @@ func (c *CUDAPlan) lower(st *Step) ([]Launch, error) {
 		if d.Mask() != nil {
 			return nil, fmt.Errorf("engine: %v: masked Dense has no cuda kernel", op)
 		}
+		if sup := d.Support(); sup != nil { // the CPU op masks dW by the layer's support: so does dense_grad_w
+			return c.denseGradW(st, out, constArg(c.addF32(sup))), nil
+		}
 		return c.denseGradW(st, out, Arg{Kind: ArgNull}), nil
 	case *ops.ActGrad:
 		return elementwise("act_grad", count, buf(in[0]), buf(in[1]), buf(out), intArg(count), intArg(int(op.Act))), nil

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -212,10 +213,21 @@ func (c *Cache) Get(k Key, build func() (*Func, error)) (*Func, error) {
 // goroutines.
 const ParallelRows = 2048
 
+// chunkBytes bounds the buffers of one call in CallRows: a part's rows run
+// through its Func in chunks whose buffers fit in the last-level cache, so
+// a layer's output is still there when the next op reads it.
+const chunkBytes = 8 << 20
+
+// minChunk is the fewest rows of a chunk: smaller products lose more to
+// per-call costs than the cache saves.
+const minChunk = 256
+
 // CallRows evaluates a row-wise function of one input x [N, ...] whose
 // outputs are all [N, ...]: for N >= ParallelRows it splits the rows into
-// one part per CPU, runs the parts concurrently on the Funcs that get
-// returns for their sizes, and joins the outputs; otherwise it is one call.
+// one part per CPU and runs the parts concurrently, each in chunks of rows
+// whose buffers fit in chunkBytes (at least minChunk rows), on the Funcs
+// that get returns for those sizes, and joins the outputs; otherwise it is
+// one call.
 func CallRows(x *tensor.Dense, get func(rows int) (*Func, error)) ([]*tensor.Dense, error) {
 	n := x.Shape()[0]
 	parts := min(runtime.GOMAXPROCS(0), n/(ParallelRows/2))
@@ -227,23 +239,41 @@ func CallRows(x *tensor.Dense, get func(rows int) (*Func, error)) ([]*tensor.Den
 		return f.Call(x)
 	}
 	cols := x.Shape().TotalSize() / n
-	results := make([][]*tensor.Dense, parts)
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for p := 0; p < parts; p++ {
-		lo, hi := p*n/parts, (p+1)*n/parts
-		f, err := get(hi - lo)
-		if err != nil {
+	probe, err := get(minChunk)
+	if err != nil {
+		return nil, err
+	}
+	chunk := n // the TapeMachine: no plan to size chunks by
+	if probe.plan != nil {
+		chunk = max(minChunk, chunkBytes/max(1, probe.plan.Bytes()/minChunk))
+	}
+	// Chunks of every part: chunks [lo, hi) of equal size ±1, so at most two
+	// distinct sizes and Funcs.
+	nChunks := parts * max(1, (n/parts+chunk-1)/chunk)
+	bounds := make([]int, nChunks+1)
+	fs := make([]*Func, nChunks)
+	for c := range fs {
+		bounds[c+1] = (c + 1) * n / nChunks
+		if fs[c], err = get(bounds[c+1] - c*n/nChunks); err != nil {
 			return nil, err
 		}
-		part := rowSlice(x, lo, hi, cols)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[p], errs[p] = f.Call(part)
-		}()
 	}
-	wg.Wait()
+	results := make([][]*tensor.Dense, nChunks)
+	errs := make([]error, parts)
+	per := nChunks / parts
+	gemm.Serial(func() { // every CPU has a part: no product splits further
+		var wg sync.WaitGroup
+		for p := 0; p < parts; p++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for c := p * per; c < (p+1)*per && errs[p] == nil; c++ {
+					results[c], errs[p] = fs[c].Call(rowSlice(x, bounds[c], bounds[c+1], cols))
+				}
+			}()
+		}
+		wg.Wait()
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -254,8 +284,8 @@ func CallRows(x *tensor.Dense, get func(rows int) (*Func, error)) ([]*tensor.Den
 		shape := results[0][k].Shape().Clone()
 		shape[0] = n
 		var pieces []*tensor.Dense
-		for p := range results {
-			pieces = append(pieces, results[p][k])
+		for c := range results {
+			pieces = append(pieces, results[c][k])
 		}
 		out[k] = joinRows(pieces, shape)
 	}

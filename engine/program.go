@@ -125,6 +125,46 @@ func (p *Program) Run() {
 	}
 }
 
+// BindInput makes input i read data (a []float32 or []float64 of the
+// program's dtype and the input's size) in place of its own buffer, so a
+// caller can hand the program a view, such as a shard of a larger batch,
+// instead of copying into Input(i).
+func (p *Program) BindInput(i int, data any) error {
+	if i < 0 || i >= len(p.plan.Inputs) {
+		return fmt.Errorf("engine: input %d of %d", i, len(p.plan.Inputs))
+	}
+	b := p.plan.Inputs[i]
+	size := p.plan.Buffers[b].Size
+	switch v := data.(type) {
+	case []float32:
+		if p.plan.DType != tensor.Float32 || len(v) != size {
+			return fmt.Errorf("engine: input %d binds %d float32s, expected %d %v", i, len(v), size, p.plan.DType)
+		}
+		p.f32[b] = v
+	case []float64:
+		if p.plan.DType != tensor.Float64 || len(v) != size {
+			return fmt.Errorf("engine: input %d binds %d float64s, expected %d %v", i, len(v), size, p.plan.DType)
+		}
+		p.f64[b] = v
+	default:
+		return fmt.Errorf("engine: input %d binds %T, expected []float32 or []float64", i, data)
+	}
+	for si, st := range p.plan.Steps {
+		for j, in := range st.In {
+			if in == b {
+				p.steps[si].in32[j], p.steps[si].in64[j] = p.f32[b], p.f64[b]
+			}
+		}
+	}
+	p.inT[i] = p.view(b, size, p.plan.InputShapes[i])
+	for k, o := range p.plan.Outputs {
+		if o == b {
+			p.outT[k] = p.view(b, size, p.plan.OutputShapes[k])
+		}
+	}
+	return nil
+}
+
 // Plan returns the program's plan.
 func (p *Program) Plan() *Plan { return p.plan }
 

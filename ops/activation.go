@@ -5,7 +5,7 @@ import (
 	"math"
 	"unsafe"
 
-	"github.com/nflowgo/nflow/engine/vec"
+	"github.com/nflowgo/nflow/kernels/cpu/vec"
 )
 
 // Activation is the nonlinearity of a Dense layer. Every supported
@@ -145,7 +145,7 @@ func activationGrad[T Float](a Activation, gz, y, gy []T) {
 }
 
 // asFloat32 views a float32 slice of a generic kernel as []float32 (no
-// copy), for the vectorized loops of engine/vec.
+// copy), for the vectorized loops of kernels/cpu/vec.
 func asFloat32[T Float](x []T) ([]float32, bool) {
 	var zero T
 	if unsafe.Sizeof(zero) != 4 || len(x) == 0 {

@@ -92,6 +92,32 @@ func scaleOf(f ScaleFn, u float64) (s, logS, dLogS float64) {
 	}
 }
 
+// scaleGrad returns σ(u) and d log σ / du, the gradient paths' needs: no
+// logarithm, and for softplus one exponential shared by softplus(v) =
+// log1p(eᵛ) and its derivative sigmoid(v) = eᵛ/(1+eᵛ).
+func scaleGrad(f ScaleFn, u float64) (s, dLogS float64) {
+	switch f {
+	case ScaleExp:
+		return math.Exp(u), 1
+	case ScaleSoftClip:
+		d := 1 + math.Abs(u)/softClipBound
+		return math.Exp(u / d), 1 / (d * d)
+	}
+	v := u + softplusShift
+	var sp, sg float64
+	if v > 30 {
+		sp, sg = v, 1/(1+math.Exp(-v))
+	} else {
+		e := math.Exp(v)
+		sp, sg = e, e/(1+e)
+		if v >= -30 {
+			sp = math.Log1p(e)
+		}
+	}
+	s = sp + softplusEps
+	return s, sg / s
+}
+
 // AffineAR is the affine autoregressive (or coupling) transform with the
 // parameters h laid out as TFP's AutoregressiveNetwork emits them with
 // params=2: h [N, 2D], column 2e is the shift m_e and column 2e+1 the
@@ -144,8 +170,9 @@ func (op *AffineAR) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
 }
 
 func affineAR[T Float](out, v, h []T, inverse bool, f ScaleFn) {
+	sf := scalesFor[T]()
 	for i, vi := range v {
-		s := scaleOnly(f, float64(h[2*i+1]))
+		s := sf.scale(f, float64(h[2*i+1]))
 		if inverse {
 			out[i] = T((float64(vi) - float64(h[2*i])) / s)
 		} else {
@@ -199,8 +226,18 @@ func (op *AffineARGrad) Exec64(out []float64, ins [][]float64, _ []tensor.Shape)
 }
 
 func affineARGrad[T Float](out, v, h, g []T, inverse bool, f ScaleFn, wrt int) {
+	sf := scalesFor[T]()
 	for i, vi := range v {
-		s, _, dl := scaleOf(f, float64(h[2*i+1]))
+		u := float64(h[2*i+1])
+		if wrt == 0 {
+			if s := sf.scale(f, u); inverse {
+				out[i] = T(float64(g[i]) / s)
+			} else {
+				out[i] = T(float64(g[i]) * s)
+			}
+			continue
+		}
+		s, dl := sf.grad(f, u)
 		gi, m := float64(g[i]), float64(h[2*i])
 		switch {
 		case wrt == 0 && inverse:
@@ -255,11 +292,12 @@ func (op *LogScaleSum) Exec64(out []float64, ins [][]float64, s []tensor.Shape) 
 }
 
 func logScaleSum[T Float](out, h []T, cols int, f ScaleFn, sign float64) {
+	sf := scalesFor[T]()
 	for r := range out {
 		var acc float64
 		row := h[r*cols : (r+1)*cols]
 		for c := 1; c < cols; c += 2 {
-			acc += logScaleOnly(f, float64(row[c]))
+			acc += sf.logScale(f, float64(row[c]))
 		}
 		out[r] = T(sign * acc)
 	}
@@ -296,9 +334,10 @@ func (op *LogScaleSumGrad) Exec64(out []float64, ins [][]float64, s []tensor.Sha
 }
 
 func logScaleSumGrad[T Float](out, h, g []T, cols int, f ScaleFn, sign float64) {
+	sf := scalesFor[T]()
 	for r, gr := range g {
 		for c := 0; c < cols; c += 2 {
-			_, _, dl := scaleOf(f, float64(h[r*cols+c+1]))
+			_, dl := sf.grad(f, float64(h[r*cols+c+1]))
 			out[r*cols+c] = 0
 			out[r*cols+c+1] = T(sign * float64(gr) * dl)
 		}

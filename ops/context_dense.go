@@ -3,7 +3,7 @@ package ops
 import (
 	"fmt"
 
-	"github.com/nflowgo/nflow/engine/gemm"
+	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 
-	"github.com/nflowgo/nflow/engine/gemm"
+	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -23,6 +23,7 @@ type Dense struct {
 	Act     Activation
 	mask64  []float64
 	mask32  []float32
+	support *support // NewDenseSupport: W's nonzero tiles (nil: dense)
 }
 
 // NewDense returns the op for a layer of the given size. mask is nil or
@@ -77,9 +78,17 @@ func (op *Dense) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 
 func (op *Dense) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
 func (op *Dense) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
+	if op.support != nil {
+		supportForward(op.support, out, ins[0], ins[1], ins[2], s[0][0], op.In, op.Out, op.Act, gemm.Sgemm)
+		return
+	}
 	denseForward(out, ins[0], ins[1], ins[2], op.mask32, s[0][0], op.In, op.Out, op.Act, gemm.Sgemm)
 }
 func (op *Dense) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
+	if op.support != nil {
+		supportForward(op.support, out, ins[0], ins[1], ins[2], s[0][0], op.In, op.Out, op.Act, gemm.Dgemm)
+		return
+	}
 	denseForward(out, ins[0], ins[1], ins[2], op.mask64, s[0][0], op.In, op.Out, op.Act, gemm.Dgemm)
 }
 
@@ -191,9 +200,17 @@ func (op *DenseGradX) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) 
 }
 func (op *DenseGradX) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
 func (op *DenseGradX) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
+	if op.d.support != nil {
+		supportGradX(op.d.support, out, ins[0], ins[1], s[0][0], op.d.In, op.d.Out, gemm.Sgemm)
+		return
+	}
 	denseGradX(out, ins[0], ins[1], op.d.mask32, s[0][0], op.d.In, op.d.Out, gemm.Sgemm)
 }
 func (op *DenseGradX) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
+	if op.d.support != nil {
+		supportGradX(op.d.support, out, ins[0], ins[1], s[0][0], op.d.In, op.d.Out, gemm.Dgemm)
+		return
+	}
 	denseGradX(out, ins[0], ins[1], op.d.mask64, s[0][0], op.d.In, op.d.Out, gemm.Dgemm)
 }
 
@@ -236,9 +253,17 @@ func (op *DenseGradW) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) 
 }
 func (op *DenseGradW) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
 func (op *DenseGradW) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
+	if op.d.support != nil {
+		supportGradW(op.d.support, out, ins[0], ins[1], op.d.support.m32, s[0][0], op.d.In, op.d.Out, gemm.Sgemm)
+		return
+	}
 	denseGradW(out, ins[0], ins[1], op.d.mask32, s[0][0], op.d.In, op.d.Out, gemm.Sgemm)
 }
 func (op *DenseGradW) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
+	if op.d.support != nil {
+		supportGradW(op.d.support, out, ins[0], ins[1], op.d.support.m64, s[0][0], op.d.In, op.d.Out, gemm.Dgemm)
+		return
+	}
 	denseGradW(out, ins[0], ins[1], op.d.mask64, s[0][0], op.d.In, op.d.Out, gemm.Dgemm)
 }
 
@@ -286,13 +311,4 @@ func (op *ColSum) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
 }
 func (op *ColSum) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
 	colSum(out, ins[0], s[0][0], s[0][1])
-}
-
-func colSum[T Float](out, g []T, n, d int) {
-	clear(out)
-	for r := 0; r < n; r++ {
-		for c, v := range g[r*d : (r+1)*d] {
-			out[c] += v
-		}
-	}
 }

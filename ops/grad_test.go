@@ -213,13 +213,17 @@ func TestShapeErrors(t *testing.T) {
 }
 
 // TestScaleShortcutsMatchScaleOf checks the value-only scale functions
-// against scaleOf over a range of inputs for every scale function.
+// and the gradient-only scaleGrad against scaleOf over a range of inputs
+// for every scale function.
 func TestScaleShortcutsMatchScaleOf(t *testing.T) {
 	for _, f := range []ScaleFn{ScaleSoftplus, ScaleExp, ScaleSoftClip} {
 		for u := -40.0; u <= 40; u += 0.37 {
-			s, l, _ := scaleOf(f, u)
+			s, l, dl := scaleOf(f, u)
 			if got := scaleOnly(f, u); got != s {
 				t.Errorf("%v(%g): scaleOnly %g, scaleOf %g", f, u, got, s)
+			}
+			if gs, gd := scaleGrad(f, u); gs != s || math.Abs(gd-dl) > 1e-15*math.Abs(dl) {
+				t.Errorf("%v(%g): scaleGrad %g, %g; scaleOf %g, %g", f, u, gs, gd, s, dl)
 			}
 			if got := logScaleOnly(f, u); got != l {
 				t.Errorf("%v(%g): logScaleOnly %g, scaleOf %g", f, u, got, l)

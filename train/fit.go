@@ -11,7 +11,6 @@ import (
 	"github.com/nflowgo/nflow/bijectors"
 	"github.com/nflowgo/nflow/dist"
 	"github.com/nflowgo/nflow/engine"
-	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -279,6 +278,7 @@ type stepper struct {
 	xv   *tensor.Dense // the batch, written by fill
 	cv   *tensor.Dense // its context [B, C] (conditional models), else nil
 	prog *engine.Program
+	sh   *shards // a step split across CPUs (prog is nil), else nil
 	g32  [][]float32
 	g64  [][]float64
 	tape *tapeStep
@@ -293,59 +293,31 @@ type tapeStep struct {
 }
 
 func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*stepper, error) {
-	g, err := bijectors.NewGraph(model.DType())
-	if err != nil {
-		return nil, err
+	switch exec {
+	case engine.Tape, engine.Compiled, "":
+	default:
+		return nil, fmt.Errorf("train: executor %q, expected compiled or tape", exec)
 	}
-	g.Training = true
-	x := g.Input("x", rows, d)
-	ins := gorgonia.Nodes{x}
-	cs := dist.ContextSizeOf(model)
-	if cs > 0 {
-		g.Context = g.Input("c", rows, cs)
-		ins = append(ins, g.Context)
-	}
-	lp, err := model.LogProbNode(g, x)
-	if err != nil {
-		return nil, err
-	}
-	cost, err := gorgonia.ApplyOp(ops.NewNegMean(), lp)
-	if err != nil {
-		return nil, err
-	}
-	// The graph reads the parameters in its own order (an IAF's density
-	// pass visits the chain backwards); differentiate in the model's.
-	ps, read := g.Params()
-	if len(ps) != len(model.Params()) {
-		return nil, fmt.Errorf("train: the loss reads %d of the model's %d parameters", len(ps), len(model.Params()))
-	}
-	nodeOf := make(map[*bijectors.Param]*gorgonia.Node, len(ps))
-	for i, p := range ps {
-		nodeOf[p] = read[i]
-	}
-	nodes := make(gorgonia.Nodes, len(ps))
-	for i, p := range model.Params() {
-		if nodes[i] = nodeOf[p]; nodes[i] == nil {
-			return nil, fmt.Errorf("train: the loss does not read parameter %d (%s)", i, p.Name)
+	if exec != engine.Tape {
+		if st, err := newShardedStepper(model, rows, d); st != nil || err != nil {
+			return st, err
 		}
 	}
-	grads, err := gorgonia.Grad(cost, nodes...)
+	lg, err := newLossGraph(model, rows, d)
 	if err != nil {
 		return nil, err
 	}
-	switch exec {
-	case engine.Tape:
+	cs := dist.ContextSizeOf(model)
+	if exec == engine.Tape {
+		g := lg.g
 		st := &stepper{xv: bijectors.NewTensor(model.DType(), make([]float64, rows*d), rows, d),
-			tape: &tapeStep{x: x, c: g.Context, cost: cost, grads: grads, m: gorgonia.NewTapeMachine(g.G)}}
+			tape: &tapeStep{x: lg.ins[0], c: g.Context, cost: lg.cost, grads: lg.grads, m: gorgonia.NewTapeMachine(g.G)}}
 		if cs > 0 {
 			st.cv = bijectors.NewTensor(model.DType(), make([]float64, rows*cs), rows, cs)
 		}
 		return st, nil
-	case engine.Compiled, "":
-	default:
-		return nil, fmt.Errorf("train: executor %q, expected compiled or tape", exec)
 	}
-	prog, err := engine.Compile(g.G, ins, append(gorgonia.Nodes{cost}, grads...), engine.CPU)
+	prog, err := lg.compile()
 	if err != nil {
 		return nil, err
 	}
@@ -353,14 +325,7 @@ func newStepper(model dist.Distribution, rows, d int, exec engine.Executor) (*st
 	if cs > 0 {
 		st.cv = prog.Input(1)
 	}
-	for i := range grads {
-		switch v := prog.Output(i + 1).Data().(type) {
-		case []float32:
-			st.g32 = append(st.g32, v)
-		case []float64:
-			st.g64 = append(st.g64, v)
-		}
-	}
+	st.g32, st.g64 = gradBuffers(prog, len(lg.grads))
 	return st, nil
 }
 
@@ -391,25 +356,22 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 	if s.tape != nil {
 		return s.tape.step(s.xv, s.cv, opt, lastGood, values)
 	}
-	s.prog.Run()
-	if s.g32 != nil {
-		loss := float64(s.prog.Output(0).Float32s()[0])
-		if !engine.AllFinite32(s.g32) {
-			return math.NaN(), nil
-		}
-		if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
-			copyInto(lastGood, values)
-			opt.Step32(s.g32)
-		}
-		return loss, nil
-	}
-	loss := s.prog.Output(0).Float64s()[0]
-	if !engine.AllFinite64(s.g64) {
+	loss := s.run()
+	if !s.gradsFinite() {
 		return math.NaN(), nil
 	}
 	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
-		copyInto(lastGood, values)
-		opt.Step64(s.g64)
+		s.save(lastGood, values)
+		switch {
+		case s.sh != nil && s.g32 != nil:
+			opt.SplitStep32(s.g32)
+		case s.sh != nil:
+			opt.SplitStep64(s.g64)
+		case s.g32 != nil:
+			opt.Step32(s.g32)
+		default:
+			opt.Step64(s.g64)
+		}
 	}
 	return loss, nil
 }

@@ -61,6 +61,9 @@ func (t *Trainer) stepperFor(rows int) (*stepper, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t.opt.Steps() == 0 { // building the step may have masked kernels in place (bijectors.Graph.MaskedInPlace)
+		copyInto(t.lastGood, t.values)
+	}
 	t.steppers[rows] = st
 	return st, nil
 }

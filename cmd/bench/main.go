@@ -27,6 +27,7 @@ import (
 	"github.com/nflowgo/nflow/bijectors"
 	"github.com/nflowgo/nflow/dist"
 	"github.com/nflowgo/nflow/engine"
+	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 	"github.com/nflowgo/nflow/ops"
 	"github.com/nflowgo/nflow/train"
 	"gorgonia.org/tensor"
@@ -56,8 +57,11 @@ type Result struct {
 	TrainSamplesPS  float64 `json:"train_samples_per_s"`
 	LogProbPerS     float64 `json:"log_prob_points_per_s"`
 	SamplePerS      float64 `json:"sample_samples_per_s"`
-	TrainGFLOPs     float64 `json:"train_gflop_per_s"`
-	LogProbGFLOPs   float64 `json:"log_prob_gflop_per_s"`
+	TrainGFLOPs     float64 `json:"train_gflop_per_s"`         // dense-equivalent: every kernel entry counted
+	LogProbGFLOPs   float64 `json:"log_prob_gflop_per_s"`      // dense-equivalent
+	TrainDone       float64 `json:"train_gflop_done_per_s"`    // the work the kernels do, masked-zero tiles skipped
+	LogProbDone     float64 `json:"log_prob_gflop_done_per_s"` // likewise
+	WorkFraction    float64 `json:"train_work_fraction"`       // training work done / dense-equivalent
 	AllocsPerStep   float64 `json:"allocs_per_step"`
 	StepMicros      float64 `json:"step_us,omitempty"`           // GPU: time per step with graph replay
 	StepMicrosNoGr  float64 `json:"step_us_no_graph,omitempty"`  // GPU: time per step launching every kernel
@@ -85,6 +89,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print one JSON line per measurement instead of a table")
 	tf32 := fs.Bool("tf32", false, "cuda: let the large-batch matrix products use TF32 tensor cores (default FP32)")
 	launches := fs.Bool("launches", false, "print each training step's CUDA launches (kernel, grid, block, FLOPs, bytes, modelled H200 time) and exit; needs no GPU")
+	shardRows := fs.Int("min-shard-rows", train.MinShardRows, "least batch rows per CPU for a training step split across CPUs (train.MinShardRows)")
+	gemmThreads := fs.Int("gemm-threads", 0, "goroutines a large matrix product is split across (gemm.SetThreads; 0: one per CPU)")
+	only := fs.String("only", "train,log_prob,sample", "figures, comma-separated: train, log_prob, sample (the others are reported as 0)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -103,6 +110,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if *rounds < 1 || !(*seconds > 0) {
 		return fmt.Errorf("-rounds=%d -seconds=%g: expected at least one round of positive length", *rounds, *seconds)
+	}
+	train.MinShardRows = *shardRows
+	gemm.SetThreads(*gemmThreads)
+	figs := map[string]bool{}
+	for _, f := range strings.Split(*only, ",") {
+		switch f = strings.TrimSpace(f); f {
+		case "train", "log_prob", "sample":
+			figs[f] = true
+		default:
+			return fmt.Errorf("-only: unknown figure %q, expected train, log_prob or sample", f)
+		}
 	}
 	var ms []model
 	for _, name := range strings.Split(*modelNames, ",") {
@@ -137,7 +155,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		for _, m := range ms {
 			for _, b := range bs {
-				r, err := measure(dev, m, b, *rounds, time.Duration(*seconds*float64(time.Second)))
+				r, err := measure(dev, m, b, *rounds, time.Duration(*seconds*float64(time.Second)), figs)
 				if err != nil {
 					return fmt.Errorf("%s %s batch %d: %w", dev.Name(), m.Name, b, err)
 				}
@@ -181,6 +199,18 @@ func forwardFLOPs(m model) float64 {
 	return float64(f * m.Layers)
 }
 
+// doneFLOPs returns the flops per point that the CPU kernels perform for
+// one forward pass and for one training step (forward, input gradient and
+// weight gradient) once the masks' zero tiles are skipped.
+func doneFLOPs(m model) (forward, train float64, err error) {
+	net, err := bijectors.NewAutoregressiveNetwork(bijectors.MADEConfig{Params: 2, EventSize: m.D, HiddenUnits: m.Hidden})
+	if err != nil {
+		return 0, 0, err
+	}
+	_, fwd, gx := net.MultiplyAdds()
+	return float64(2 * fwd * m.Layers), float64(2 * (fwd + 2*gx) * m.Layers), nil
+}
+
 // rate runs f repeatedly for rounds timed rounds of about d each, after a
 // warm-up call, and returns the median calls per second.
 func rate(rounds int, d time.Duration, f func() error) (float64, error) {
@@ -202,7 +232,7 @@ func rate(rounds int, d time.Duration, f func() error) (float64, error) {
 	return rates[len(rates)/2], nil
 }
 
-func measure(dev engine.Device, m model, batch, rounds int, d time.Duration) (Result, error) {
+func measure(dev engine.Device, m model, batch, rounds int, d time.Duration, figs map[string]bool) (Result, error) {
 	if dev.Name() != "cpu" {
 		return measureDevice(dev, m, batch, rounds, d)
 	}
@@ -220,60 +250,87 @@ func measure(dev engine.Device, m model, batch, rounds int, d time.Duration) (Re
 	for _, p := range td.Params() {
 		r.Params += p.Value.Shape().TotalSize()
 	}
-	tr, err := train.NewTrainer(td, train.Config{})
+	fwd := forwardFLOPs(m)
+	doneFwd, doneTrain, err := doneFLOPs(m)
 	if err != nil {
 		return r, err
 	}
 	var ms runtime.MemStats
-	step := func() error { _, err := tr.Step(data); return err }
-	if r.TrainStepsPerS, err = rate(rounds, d, step); err != nil {
-		return r, err
-	}
-	// Allocations per step: the least of three windows of 20 steps, so a
-	// runtime allocation that lands in one window is not charged to steps.
-	r.AllocsPerStep = math.Inf(1)
-	for w := 0; w < 3; w++ {
-		runtime.ReadMemStats(&ms)
-		before := ms.Mallocs
-		for i := 0; i < 20; i++ {
-			if err := step(); err != nil {
-				return r, err
-			}
+	if figs["train"] {
+		if err := measureTrain(&r, td, data, rounds, d); err != nil {
+			return r, err
 		}
-		runtime.ReadMemStats(&ms)
-		r.AllocsPerStep = math.Min(r.AllocsPerStep, float64(ms.Mallocs-before)/20)
+		r.TrainSamplesPS = r.TrainStepsPerS * float64(batch)
+		r.TrainGFLOPs = r.TrainSamplesPS * 3 * fwd / 1e9
+		r.TrainDone, r.WorkFraction = r.TrainSamplesPS*doneTrain/1e9, doneTrain/(3*fwd)
 	}
-	r.TrainSamplesPS = r.TrainStepsPerS * float64(batch)
-	fwd := forwardFLOPs(m)
-	r.TrainGFLOPs = r.TrainSamplesPS * 3 * fwd / 1e9
-
-	if r.LogProbPerS, err = rate(rounds, d, func() error { _, err := td.LogProb(data); return err }); err != nil {
-		return r, err
+	if figs["log_prob"] {
+		if r.LogProbPerS, err = rate(rounds, d, func() error { _, err := td.LogProb(data); return err }); err != nil {
+			return r, err
+		}
+		r.LogProbPerS *= float64(batch)
+		r.LogProbGFLOPs = r.LogProbPerS * fwd / 1e9
+		r.LogProbDone = r.LogProbPerS * doneFwd / 1e9
 	}
-	r.LogProbPerS *= float64(batch)
-	r.LogProbGFLOPs = r.LogProbPerS * fwd / 1e9
-	if r.SamplePerS, err = rate(rounds, d, func() error { _, err := td.Sample(batch, rng); return err }); err != nil {
-		return r, err
+	if figs["sample"] {
+		if r.SamplePerS, err = rate(rounds, d, func() error { _, err := td.Sample(batch, rng); return err }); err != nil {
+			return r, err
+		}
+		r.SamplePerS *= float64(batch)
 	}
-	r.SamplePerS *= float64(batch)
 	runtime.ReadMemStats(&ms)
 	r.PeakHeapMB = float64(ms.HeapSys) / (1 << 20)
 	return r, nil
 }
 
+// measureTrain sets r's training rate and allocations per step.
+func measureTrain(r *Result, td *dist.TransformedDistribution, data *tensor.Dense, rounds int, d time.Duration) error {
+	tr, err := train.NewTrainer(td, train.Config{})
+	if err != nil {
+		return err
+	}
+	step := func() error { _, err := tr.Step(data); return err }
+	if r.TrainStepsPerS, err = rate(rounds, d, step); err != nil {
+		return err
+	}
+	// Allocations per step: the least of three windows of up to 20 steps
+	// (about a second's worth), so a runtime allocation that lands in one
+	// window is not charged to steps.
+	var ms runtime.MemStats
+	r.AllocsPerStep = math.Inf(1)
+	window := max(1, min(20, int(r.TrainStepsPerS)))
+	for w := 0; w < 3; w++ {
+		runtime.ReadMemStats(&ms)
+		before := ms.Mallocs
+		for i := 0; i < window; i++ {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+		runtime.ReadMemStats(&ms)
+		r.AllocsPerStep = math.Min(r.AllocsPerStep, float64(ms.Mallocs-before)/float64(window))
+	}
+	return nil
+}
+
 func printTable(w io.Writer, rs []Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "device\tmodel\tbatch\ttrain steps/s\ttrain samples/s\tlog_prob pts/s\tsample samples/s\ttrain GFLOP/s\tlog_prob GFLOP/s\tallocs/step\theap MB\tstep µs (graph / none)\t")
+	fmt.Fprintln(tw, "device\tmodel\tbatch\ttrain steps/s\ttrain samples/s\tlog_prob pts/s\tsample samples/s\ttrain GFLOP/s (dense / done)\tlog_prob GFLOP/s (dense / done)\twork done\tallocs/step\theap MB\tstep µs (graph / none)\t")
 	for _, r := range rs {
 		gpu := "-"
 		if r.StepMicros > 0 {
 			gpu = fmt.Sprintf("%.1f / %.1f", r.StepMicros, r.StepMicrosNoGr)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%.1f\t%.0f\t%s\t\n", r.Device, r.Model, r.Batch,
-			r.TrainStepsPerS, r.TrainSamplesPS, r.LogProbPerS, r.SamplePerS, r.TrainGFLOPs, r.LogProbGFLOPs, r.AllocsPerStep, r.PeakHeapMB, gpu)
+		done := "-"
+		if r.WorkFraction > 0 {
+			done = fmt.Sprintf("%.0f%%", 100*r.WorkFraction)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f / %.1f\t%.1f / %.1f\t%s\t%.1f\t%.0f\t%s\t\n", r.Device, r.Model, r.Batch,
+			r.TrainStepsPerS, r.TrainSamplesPS, r.LogProbPerS, r.SamplePerS, r.TrainGFLOPs, r.TrainDone, r.LogProbGFLOPs, r.LogProbDone, done, r.AllocsPerStep, r.PeakHeapMB, gpu)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "GOMAXPROCS %d; FLOPs: training = 3 x forward, forward = 2·Σ in·out per point per MAF layer.\n", runtime.GOMAXPROCS(0))
+	fmt.Fprintf(w, "GOMAXPROCS %d; FLOPs: dense-equivalent training = 3 x forward, forward = 2·Σ in·out per point per MAF layer;\n"+
+		"done: the multiply-adds the CPU kernels perform (×2) once the masks' all-zero tiles are skipped; work done = done / dense.\n", runtime.GOMAXPROCS(0))
 }
 
 // measureDevice times a GPU: training epochs of 16 steps resident on the

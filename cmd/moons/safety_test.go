@@ -47,7 +47,7 @@ func TestRefusedBeforeAnyFigure(t *testing.T) {
 // scores the best epoch, not the diverged parameters.
 func TestDivergedLabKeepsTheBestEpoch(t *testing.T) {
 	for _, cond := range []bool{false, true} {
-		args := []string{"-n", "1000", "-epochs", "8", "-hidden", "32,32", "-lr-final", "1", "-out", t.TempDir(), "-json"}
+		args := []string{"-n", "1000", "-epochs", "8", "-hidden", "32,32", "-lr-final", "3", "-out", t.TempDir(), "-json"}
 		if cond {
 			args = append(args, "-conditional")
 		}

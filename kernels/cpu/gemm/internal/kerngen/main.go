@@ -1,5 +1,5 @@
 // Command kerngen writes the Go assembly microkernels of package gemm and the
-// Go file that declares them. Run it with go generate in engine/gemm.
+// Go file that declares them. Run it with go generate in kernels/cpu/gemm.
 //
 // A microkernel computes one tile of C from a k-long strip of A (mr rows) and
 // a panel of B (nr columns, two vector registers wide):

@@ -17,10 +17,10 @@ func BenchmarkAdam52k(b *testing.B) {
 	}
 }
 
-// TestAdamAVX2MatchesGo checks the vector update against the Go loop, on
+// TestAdamAVX2MatchesGo checks the vector updates against the Go loop, on
 // lengths that exercise the tail.
 func TestAdamAVX2MatchesGo(t *testing.T) {
-	for _, n := range []int{1, 7, 8, 9, 31, 100} {
+	for _, n := range []int{1, 7, 8, 9, 16, 31, 47, 100} { // AVX-512, AVX2 and Go parts
 		mk := func() [][]float32 {
 			s := make([][]float32, 4)
 			for j := range s {

@@ -3,7 +3,7 @@ package gemm_test
 import (
 	"fmt"
 
-	"github.com/nflowgo/nflow/engine/gemm"
+	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 )
 
 // A dense layer y = x·W and its two gradients, for a batch of 2 rows with

@@ -47,6 +47,9 @@
 // whose CPUs are busy with other processes, SetThreads(1) can be faster:
 // a chunk claimed by a descheduled worker holds up the product.
 //
+// Code that already keeps every CPU busy (a batch split across CPUs) runs
+// inside Serial, where every product stays on its calling goroutine.
+//
 // Each goroutine owns its packing buffers, so after the first call products
 // do not allocate, threaded or not. Products may run concurrently; one that
 // finds the workers busy runs on its own goroutine.

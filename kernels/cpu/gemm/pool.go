@@ -165,6 +165,20 @@ func SetThreads(n int) {
 	pool.mu.Unlock()
 }
 
+// serial counts the callers inside Serial sections: while one is open,
+// products run on their calling goroutines only.
+var serial atomic.Int32
+
+// Serial runs f with every product, on any goroutine, computed by its
+// calling goroutine alone: for code that already keeps every CPU busy with
+// goroutines of its own (a batch split across CPUs), where a product's
+// workers would only compete with them for the CPUs.
+func Serial(f func()) {
+	serial.Add(1)
+	defer serial.Add(-1)
+	f()
+}
+
 // execute computes the product described by proto, an m×n C with inner
 // dimension k and kernel tiles mr×nr, on as many goroutines as pays.
 func execute(proto *job, m, n, k, mr, nr int) {
@@ -192,7 +206,7 @@ func execute(proto *job, m, n, k, mr, nr int) {
 
 	t := pool.threads
 	flops := 2 * float64(m) * float64(n) * float64(k)
-	if flops < parallelFlops {
+	if flops < parallelFlops || serial.Load() > 0 {
 		t = 1
 	}
 	// Split the larger of m and n: every chunk reads all of the operand

@@ -1,0 +1,278 @@
+package ops
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/nflowgo/nflow/kernels/cpu/gemm"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// MADESample is the sampling recursion of an affine MAF (the forward pass,
+// an IAF's density) in one network pass's work. With (m, u) = MADE(y), the
+// D-pass recursion is
+//
+//	y⁰ = x·σ(u(0)) + m(0),  yᵉ = x·σ(u(yᵉ⁻¹)) + m(yᵉ⁻¹)  (e = 1..D-1),
+//
+// and after pass e the features of degree ≤ e are final. A hidden unit of
+// degree k reads only inputs of degree ≤ k, so it is final once pass k has
+// run, and output e (feature of degree e) reads only hidden units of degree
+// < e. Pass e therefore computes only the units of degree e-1 in each
+// layer, then the two outputs of feature e, then y_e:
+//
+//	H_l[:, deg k] = act(b_l[deg k] + H_{l-1}[:, deg ≤ k] · W_l[deg ≤ k, deg k])
+//	h[:, 2e-2 : 2e] = b_L[2e-2 : 2e] + H_L[:, deg < e] · W_L[deg < e, 2e-2 : 2e]
+//	y_e = x_e·σ(h[:, 2e-1]) + h[:, 2e-2]
+//
+// Every block lies inside the MADE mask (all ones there), so the raw
+// kernels are read, and every product is the D-pass path's with the
+// masked-zero terms left out: the same sums in the same order (gemm keeps
+// one fused multiply-add chain per element), so the result is identical.
+// It needs the degrees sorted: inputs 1..D in order (left-to-right) and each
+// hidden layer non-decreasing (TFP's 'equal' assignment).
+//
+// Inputs (x [N, D], W_0, b_0, …, W_L, b_L), output [N, 3D]: the final
+// network output h (columns 0..2D-1: 2e shift, 2e+1 unconstrained scale of
+// feature e), from which LogScaleSum gives the log-det, then y (columns
+// 2D..3D-1), AffineAR's y of that h. Cost: one
+// masked pass, 2·N·Σ_l nnz(M_l) flops, against D full passes. Not
+// differentiable: training graphs keep the D-pass path.
+type MADESample struct {
+	base
+	sizes []int   // D, H_1..H_L, 2D
+	upTo  [][]int // upTo[l][k] = units of layer l (0: inputs) with degree ≤ k, k = 0..D
+	Act   Activation
+	Scale ScaleFn
+	pool  sync.Pool // *madeScratch: H_1..H_L and the narrow blocks of one call
+}
+
+type madeScratch struct {
+	f32 [][]float32
+	f64 [][]float64
+}
+
+// NewMADESample returns the op for a MADE with the given degrees: the input
+// degrees, then one slice per hidden layer, as AutoregressiveNetwork's
+// Degrees. It fails unless the inputs are 1..D in order and each hidden
+// layer's degrees are non-decreasing in [0, D-1].
+func NewMADESample(degrees [][]int, act Activation, scale ScaleFn) (*MADESample, error) {
+	if len(degrees) < 2 {
+		return nil, fmt.Errorf("ops.MADESample: %d degree slices, expected the inputs' and at least one hidden layer's", len(degrees))
+	}
+	d := len(degrees[0])
+	for i, v := range degrees[0] {
+		if v != i+1 {
+			return nil, fmt.Errorf("ops.MADESample: input degrees %v, expected 1..%d in order", degrees[0], d)
+		}
+	}
+	if !act.Valid() || !scale.Valid() {
+		return nil, fmt.Errorf("ops.MADESample: activation %v, scale %v", act, scale)
+	}
+	op := &MADESample{sizes: []int{d}, Act: act, Scale: scale}
+	var key strings.Builder
+	for l, deg := range degrees {
+		up := make([]int, d+1)
+		for i, v := range deg {
+			if v < 0 || v > d || (i > 0 && v < deg[i-1]) || (l > 0 && v > d-1) {
+				return nil, fmt.Errorf("ops.MADESample: layer %d degrees are not non-decreasing in [0, %d]", l, d-1)
+			}
+			up[v]++
+		}
+		for k := 1; k <= d; k++ {
+			up[k] += up[k-1]
+		}
+		op.upTo = append(op.upTo, up)
+		if l > 0 {
+			op.sizes = append(op.sizes, len(deg))
+		}
+		fmt.Fprint(&key, up, ";")
+	}
+	op.sizes = append(op.sizes, 2*d)
+	dims := []int{2}
+	for range degrees {
+		dims = append(dims, 2, 1)
+	}
+	k := fmt.Sprintf("%v,%v,%s", act, scale, key.String())
+	op.base = newBase(fmt.Sprintf("MADESample(D=%d,%v)", d, op.sizes[1:len(op.sizes)-1]), k, 2, dims...)
+	return op, nil
+}
+
+func (op *MADESample) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.name, len(op.inDims), ds)
+	if err != nil {
+		return nil, err
+	}
+	if err := matrix(op.name, 0, s[0], op.sizes[0]); err != nil {
+		return nil, err
+	}
+	for l := 0; l+1 < len(op.sizes); l++ {
+		w, b := s[1+2*l], s[2+2*l]
+		if !w.Eq(tensor.Shape{op.sizes[l], op.sizes[l+1]}) || b.TotalSize() != op.sizes[l+1] {
+			return nil, fmt.Errorf("%s: layer %d W %v and b %v, expected [%d %d] and [%d]", op.name, l, w, b, op.sizes[l], op.sizes[l+1], op.sizes[l+1])
+		}
+	}
+	return tensor.Shape{s[0][0], 3 * op.sizes[0]}, nil
+}
+
+func (op *MADESample) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
+
+func (op *MADESample) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
+	sc := op.scratch(s[0][0])
+	if sc.f32 == nil {
+		sc.f32 = op.buffers32(s[0][0])
+	}
+	madeSample(op, out, ins, sc.f32, s[0][0], gemm.Sgemm)
+	op.pool.Put(sc)
+}
+
+func (op *MADESample) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
+	sc := op.scratch(s[0][0])
+	if sc.f64 == nil {
+		sc.f64 = op.buffers64(s[0][0])
+	}
+	madeSample(op, out, ins, sc.f64, s[0][0], gemm.Dgemm)
+	op.pool.Put(sc)
+}
+
+// scratch takes a buffer set for n rows from the pool (concurrent calls on
+// programs of one plan share the op), dropping one sized for other n.
+func (op *MADESample) scratch(n int) *madeScratch {
+	sc, _ := op.pool.Get().(*madeScratch)
+	if sc == nil {
+		return &madeScratch{}
+	}
+	if sc.f32 != nil && len(sc.f32[0]) != n*op.sizes[1] || sc.f64 != nil && len(sc.f64[0]) != n*op.sizes[1] {
+		return &madeScratch{}
+	}
+	return sc
+}
+
+func (op *MADESample) buffers32(n int) [][]float32 {
+	var bs [][]float32
+	for _, w := range op.sizes[1 : len(op.sizes)-1] {
+		bs = append(bs, make([]float32, n*w))
+	}
+	return append(bs, make([]float32, narrowCols*n))
+}
+
+func (op *MADESample) buffers64(n int) [][]float64 {
+	var bs [][]float64
+	for _, w := range op.sizes[1 : len(op.sizes)-1] {
+		bs = append(bs, make([]float64, n*w))
+	}
+	return append(bs, make([]float64, narrowCols*n))
+}
+
+// sampleRows is the row block of madeSample for networks whose hidden
+// layers are at most 256 wide: the block's hidden units and the kernels
+// stay in L2 through the D passes. Wider kernels are read once for all
+// rows instead.
+const sampleRows = 256
+
+// madeSample runs the D passes into out [n, 3D] (h, then y); bufs holds
+// H_1..H_L and the scratch of block's narrow blocks [narrowCols, n]. Rows
+// are independent, so narrow networks run a block of rows at a time.
+func madeSample[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
+	step := n
+	if slices.Max(op.sizes[1:len(op.sizes)-1]) <= 256 {
+		step = sampleRows
+	}
+	d, L := op.sizes[0], len(op.sizes)-2
+	rows := make([][]T, 0, 16)
+	sub := make([][]T, len(ins))
+	copy(sub, ins)
+	for r0 := 0; r0 < n; r0 += step {
+		m := min(step, n-r0)
+		rows = rows[:0]
+		for l := 0; l < L; l++ {
+			rows = append(rows, bufs[l][r0*op.sizes[l+1]:])
+		}
+		rows = append(rows, bufs[L])
+		sub[0] = ins[0][r0*d:]
+		madeSampleRows(op, out[r0*3*d:], sub, rows, m, mm)
+	}
+}
+
+// madeSampleRows is madeSample on n rows.
+func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
+	d, x := op.sizes[0], ins[0]
+	L := len(op.sizes) - 2            // hidden layers
+	ld, y := 3*d, out[2*d:]           // out's rows: h (2D), then y (D)
+	sf := scalesFor[T]()              // AffineAR's, so y is the D-pass path's bit for bit
+	layer := func(l int) ([]T, int) { // input of layer l and its leading dimension
+		if l == 0 {
+			return y, ld
+		}
+		return bufs[l-1], op.sizes[l]
+	}
+	for e := 1; e <= d; e++ {
+		k := e - 1
+		for l := 0; l < L; l++ {
+			lo, hi := op.upTo[l+1][max(k-1, 0)], op.upTo[l+1][k]
+			if k == 0 {
+				lo = 0
+			}
+			if hi == lo {
+				continue
+			}
+			in, inW := layer(l)
+			outW := op.sizes[l+1]
+			block(bufs[l][lo:], outW, in, inW, op.upTo[l][k], ins[1+2*l][lo:], outW, ins[2+2*l][lo:hi], bufs[L], n, op.Act, mm)
+		}
+		in, inW := layer(L)
+		f := e - 1
+		block(out[2*f:], ld, in, inW, op.upTo[L][k], ins[1+2*L][2*f:], 2*d, ins[2+2*L][2*f:2*f+2], bufs[L], n, Identity, mm)
+		for r := 0; r < n; r++ {
+			row := out[r*ld:]
+			row[2*d+f] = T(float64(x[r*d+f])*sf.scale(op.Scale, float64(row[2*f+1])) + float64(row[2*f]))
+		}
+	}
+}
+
+// narrowCols is the widest block that block computes transposed: gemm's
+// vector lanes hold 16 (float32) or 8 (float64) columns, so a block of a
+// few columns and many rows leaves most lanes idle.
+const narrowCols = 24
+
+// block computes C[:, 0:len(b)] = act(b + A[:, 0:k]·W[0:k, 0:len(b)]) for
+// C, A and W with leading dimensions ldc, lda and ldw: the dense layer's own steps
+// (bias rows, gemm with beta 1, activation) restricted to one block. A
+// narrow block of many rows is computed transposed into ct [cols, n],
+// Cᵀ = bᵀ + W[0:k, :]ᵀ·A[:, 0:k]ᵀ, and written back: the same sums in the
+// same order (bias, then each of gemm's k blocks), so the same values.
+func block[T Float](c []T, ldc int, a []T, lda, k int, w []T, ldw int, b, ct []T, n int, act Activation, mm gemmFunc[T]) {
+	cols := len(b)
+	if k == 0 || cols > narrowCols || n < 64 {
+		for r := 0; r < n; r++ {
+			copy(c[r*ldc:r*ldc+cols], b)
+		}
+		if k > 0 {
+			mm(false, false, n, cols, k, 1, a, lda, w, ldw, 1, c, ldc)
+		}
+		if act != Identity {
+			for r := 0; r < n; r++ {
+				activate(act, c[r*ldc:r*ldc+cols])
+			}
+		}
+		return
+	}
+	ct = ct[:cols*n]
+	for j, bj := range b {
+		row := ct[j*n : (j+1)*n]
+		for r := range row {
+			row[r] = bj
+		}
+	}
+	mm(true, true, cols, n, k, 1, w, ldw, a, lda, 1, ct, n)
+	activate(act, ct)
+	for r := 0; r < n; r++ {
+		cr := c[r*ldc : r*ldc+cols]
+		for j := range cr {
+			cr[j] = ct[j*n+r]
+		}
+	}
+}
