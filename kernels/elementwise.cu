@@ -4,6 +4,8 @@
 // (ops.Pointwise). All use a 1-D grid-stride loop (block 256, grid
 // min(ceil(count/256), 65535)).
 
+#include "flowmath.cuh" // softplus_d, sigmoid_d
+
 #define GRID_STRIDE(i, count) \
 	for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (count); i += (long long)gridDim.x * blockDim.x)
 
@@ -75,30 +77,6 @@ extern "C" __global__ void const_affine(const float* x, const float* a, const fl
 #define MODE_LDJ_GRAD 3 // out[i] = g[i / d]·(log|f'|)'(x[i])
 
 #define LN2 0.6931471805599453
-
-// softplus(x) = log(1 + e^x), linear above 30 and e^x below -30
-// (ops/activation.go softplus).
-__device__ __forceinline__ double softplus_d(double x)
-{
-	if (x > 30) {
-		return x;
-	}
-	if (x < -30) {
-		return exp(x);
-	}
-	return log1p(exp(x));
-}
-
-// sigmoid(x) = 1/(1+e^-x) without overflow on either side
-// (ops/activation.go sigmoid).
-__device__ __forceinline__ double sigmoid_d(double x)
-{
-	if (x >= 0) {
-		return 1 / (1 + exp(-x));
-	}
-	double e = exp(x);
-	return e / (1 + e);
-}
 
 // fn_value returns f(x) (ops.Func.eval's y). Unknown codes give NaN.
 __device__ __forceinline__ double fn_value(long long fn, double x)

@@ -1,6 +1,6 @@
 // Shared device functions of the flow ops: activations and their
 // derivatives (ops.Activation), and the affine transform's scale functions
-// (ops.ScaleFn). Included by dense.cu, affine.cu and fused.cu, so the fused
+// (ops.ScaleFn). Included by every kernel file that needs them, so the fused
 // kernels evaluate exactly the expressions of the general ones.
 #pragma once
 

@@ -24,6 +24,8 @@
 // min(ceil(count/256), 65535)); bound_bits is the double B as its
 // IEEE-754 bits in a long long slot.
 
+#include "flowmath.cuh" // softplus_d, sigmoid_d
+
 #define SPLINE_MIN_BIN 1e-3
 #define SPLINE_MIN_DERIVATIVE 1e-3
 #define SPLINE_SLOPE_SHIFT 0.53974241723695204 // log(e^(1 − 1e-3) − 1), as ops computes it
@@ -49,30 +51,6 @@ __device__ __forceinline__ double go_min(double a, double b)
 		return a + b;
 	}
 	return a < b ? a : b;
-}
-
-// softplus(x) = log(1 + e^x), linear above 30 and e^x below −30
-// (ops/activation.go softplus).
-__device__ __forceinline__ double softplus_d(double x)
-{
-	if (x > 30) {
-		return x;
-	}
-	if (x < -30) {
-		return exp(x);
-	}
-	return log1p(exp(x));
-}
-
-// sigmoid(x) = 1/(1+e^−x) without overflow on either side
-// (ops/activation.go sigmoid).
-__device__ __forceinline__ double sigmoid_d(double x)
-{
-	if (x >= 0) {
-		return 1 / (1 + exp(-x));
-	}
-	double e = exp(x);
-	return e / (1 + e);
 }
 
 // rq_point is the spline at one point of bin k (ops/spline_math.go rqPoint
