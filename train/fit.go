@@ -118,12 +118,12 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 	// best holds the parameters of the epoch with the best monitored loss
 	// (h.BestEpoch > 0); first is the first step's loss, the reference
 	// for divergence before an epoch is kept.
-	best := snapshot(tr.values)
+	best := engine.CloneTensors(tr.values)
 	bestLoss, sinceBest, first := math.Inf(1), 0, math.Inf(1)
 	lowestTrain := math.Inf(1) // the lowest training loss of an epoch, or the first step's
 	restoreBest := func() int {
 		if h.BestEpoch > 0 {
-			copyInto(tr.values, best)
+			engine.CopyTensors(tr.values, best)
 		}
 		return h.BestEpoch
 	}
@@ -233,7 +233,7 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 					return nil, err
 				}
 			}
-			copyInto(best, tr.values)
+			engine.CopyTensors(best, tr.values)
 			bestLoss, sinceBest, h.BestEpoch = monitored, 0, epoch
 		} else if sinceBest++; cfg.Patience > 0 && sinceBest >= cfg.Patience {
 			h.StoppedEarly = true
@@ -412,30 +412,11 @@ func (t *tapeStep) step(xv, cv *tensor.Dense, opt *engine.Adam, lastGood, values
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, nil
 	}
-	copyInto(lastGood, values)
+	engine.CopyTensors(lastGood, values)
 	if g32 != nil {
 		opt.Step32(g32)
 	} else {
 		opt.Step64(g64)
 	}
 	return loss, nil
-}
-
-func snapshot(ts []*tensor.Dense) []*tensor.Dense {
-	out := make([]*tensor.Dense, len(ts))
-	for i, t := range ts {
-		out[i] = t.Clone().(*tensor.Dense)
-	}
-	return out
-}
-
-// copyInto copies src's values into dst, tensor by tensor, without allocating.
-func copyInto(dst, src []*tensor.Dense) {
-	for i := range dst {
-		if dst[i].Dtype() == tensor.Float32 {
-			copy(dst[i].Float32s(), src[i].Float32s())
-		} else {
-			copy(dst[i].Float64s(), src[i].Float64s())
-		}
-	}
 }

@@ -178,7 +178,7 @@ func (s *stepper) gradsFinite() bool {
 // CPUs for a split step.
 func (s *stepper) save(lastGood, values []*tensor.Dense) {
 	if s.sh == nil {
-		copyInto(lastGood, values)
+		engine.CopyTensors(lastGood, values)
 		return
 	}
 	s.sh.dst, s.sh.src = lastGood, values

@@ -49,7 +49,7 @@ func newTrainer(model dist.Distribution, cfg Config) (*Trainer, error) {
 	if t.opt, err = engine.NewAdam(t.values, cfg.LearningRate, cfg.Beta1, cfg.Beta2, cfg.Epsilon); err != nil {
 		return nil, err
 	}
-	t.lastGood = snapshot(t.values)
+	t.lastGood = engine.CloneTensors(t.values)
 	return t, nil
 }
 
@@ -62,7 +62,7 @@ func (t *Trainer) stepperFor(rows int) (*stepper, error) {
 		return nil, err
 	}
 	if t.opt.Steps() == 0 { // building the step may have masked kernels in place (bijectors.Graph.MaskedInPlace)
-		copyInto(t.lastGood, t.values)
+		engine.CopyTensors(t.lastGood, t.values)
 	}
 	t.steppers[rows] = st
 	return st, nil
@@ -77,7 +77,7 @@ func (t *Trainer) step(st *stepper) (float64, error) {
 		return 0, err
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		copyInto(t.values, t.lastGood)
+		engine.CopyTensors(t.values, t.lastGood)
 	}
 	return loss, nil
 }

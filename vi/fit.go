@@ -172,7 +172,7 @@ func Fit(q *dist.TransformedDistribution, target Target, cfg Config) (*History, 
 	if err != nil {
 		return nil, err
 	}
-	lastGood, best := snapshot(values), []*tensor.Dense(nil)
+	lastGood, best := engine.CloneTensors(values), []*tensor.Dense(nil)
 	bestELBO := math.Inf(-1)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7669))
 	h := &History{IntervalSteps: cfg.EvalEvery}
@@ -189,13 +189,13 @@ func Fit(q *dist.TransformedDistribution, target Target, cfg Config) (*History, 
 		}
 		loss := st.run()
 		if !finite(loss) || !st.gradsFinite() {
-			copyInto(values, lastGood)
+			engine.CopyTensors(values, lastGood)
 			if finite(loss) {
 				loss = math.NaN()
 			}
 			return h, &NonFiniteError{Step: t + 1, Loss: loss}
 		}
-		copyInto(lastGood, values)
+		engine.CopyTensors(lastGood, values)
 		st.update(opt)
 		h.Steps++
 		e, ess := batchELBO(st.logp, st.logq, st.weights)
@@ -215,7 +215,7 @@ func Fit(q *dist.TransformedDistribution, target Target, cfg Config) (*History, 
 			if last := h.ELBO[len(h.ELBO)-1]; st.beta == 1 && last > bestELBO {
 				bestELBO, h.BestInterval = last, len(h.ELBO)
 				if cfg.RestoreBest {
-					best = snapshot(values)
+					best = engine.CloneTensors(values)
 				}
 			}
 		}
@@ -223,7 +223,7 @@ func Fit(q *dist.TransformedDistribution, target Target, cfg Config) (*History, 
 	h.Seconds = time.Since(start).Seconds()
 	h.StepsPerSecond = float64(h.Steps) / h.Seconds
 	if cfg.RestoreBest && best != nil {
-		copyInto(values, best)
+		engine.CopyTensors(values, best)
 	}
 	return h, nil
 }
@@ -259,23 +259,4 @@ func progressLine(w io.Writer, h *History, steps int) {
 	left := time.Duration(float64(steps-h.Steps) / h.StepsPerSecond * float64(time.Second)).Round(time.Second)
 	fmt.Fprintf(w, "step %*d/%d  beta %.3f  elbo %.4f  ess %.3f  %.0f steps/s  %v left\n",
 		len(fmt.Sprint(steps)), h.Steps, steps, h.Beta[i], h.ELBO[i], h.ESS[i], h.StepsPerSecond, left)
-}
-
-func snapshot(ts []*tensor.Dense) []*tensor.Dense {
-	out := make([]*tensor.Dense, len(ts))
-	for i, t := range ts {
-		out[i] = t.Clone().(*tensor.Dense)
-	}
-	return out
-}
-
-// copyInto copies src's values into dst, tensor by tensor, without allocating.
-func copyInto(dst, src []*tensor.Dense) {
-	for i := range dst {
-		if dst[i].Dtype() == tensor.Float32 {
-			copy(dst[i].Float32s(), src[i].Float32s())
-		} else {
-			copy(dst[i].Float64s(), src[i].Float64s())
-		}
-	}
 }
