@@ -99,6 +99,10 @@ func figures(dir string, o *options, q *dist.TransformedDistribution, t vi.Targe
 	if err := plot.Density(filepath.Join(dir, "03-q-density.png"), title, v.grid, lq); err != nil {
 		return err
 	}
+	if err := plot.SideBySide(filepath.Join(dir, "06-p-beside-q.png"), filepath.Join(dir, "01-target.png"),
+		filepath.Join(dir, "02-q-samples.png"), filepath.Join(dir, "03-q-density.png")); err != nil {
+		return err
+	}
 	res, err := vi.Resample(x, logw, shown, rng)
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ func TestSmoke(t *testing.T) {
 		if res["steps"].(float64) != 20 {
 			t.Errorf("%s: steps %v, expected 20", target, res["steps"])
 		}
-		for _, f := range []string{"01-target.png", "02-q-samples.png", "03-q-density.png", "04-resampled.png", "05-elbo.png"} {
+		for _, f := range []string{"01-target.png", "02-q-samples.png", "03-q-density.png", "04-resampled.png", "05-elbo.png", "06-p-beside-q.png"} {
 			if st, err := os.Stat(filepath.Join(dir, target, f)); err != nil || st.Size() == 0 {
 				t.Errorf("%s: figure %s: %v", target, f, err)
 			}
