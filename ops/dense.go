@@ -48,6 +48,12 @@ func NewDense(in, out int, mask []float64, act Activation) (*Dense, error) {
 }
 
 func maskKey(in, out int, act Activation, mask []float64) string {
+	return fmt.Sprintf("%d,%d,%v,%v,%x", in, out, act, mask != nil, maskHash(mask))
+}
+
+// maskHash is the FNV-1a hash of mask's zero pattern (a byte 1 for each
+// nonzero entry, 0 for each zero).
+func maskHash(mask []float64) uint64 {
 	h := fnv.New64a()
 	for _, m := range mask {
 		if m != 0 {
@@ -56,7 +62,7 @@ func maskKey(in, out int, act Activation, mask []float64) string {
 			h.Write([]byte{0})
 		}
 	}
-	return fmt.Sprintf("%d,%d,%v,%v,%x", in, out, act, mask != nil, h.Sum64())
+	return h.Sum64()
 }
 
 // Mask returns the layer's mask (nil: none) as float64s.

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"hash/fnv"
 	"sync"
 	"unsafe"
 )
@@ -38,16 +37,7 @@ type support struct {
 // newSupport cuts mask [in, out] into tiles and merges neighbours that read
 // the same range.
 func newSupport(in, out int, mask []float64) *support {
-	s := &support{m64: append([]float64(nil), mask...), m32: toT[float32](mask), dense: in * out}
-	h := fnv.New64a()
-	for _, m := range mask {
-		if m != 0 {
-			h.Write([]byte{1})
-		} else {
-			h.Write([]byte{0})
-		}
-	}
-	s.hash = h.Sum64()
+	s := &support{m64: append([]float64(nil), mask...), m32: toT[float32](mask), dense: in * out, hash: maskHash(mask)}
 	nz := func(i, o int) bool { return mask[i*out+o] != 0 }
 	s.cols = runs(out, in, func(o, i int) bool { return nz(i, o) })
 	s.rows = runs(in, out, nz)
