@@ -8,8 +8,6 @@ import (
 	"image/png"
 	"io"
 	"os"
-
-	"github.com/nflowgo/nflow/internal/outfile"
 )
 
 // SideBySide writes to path one PNG figure holding the PNG figures at
@@ -45,12 +43,5 @@ func SideBySide(path string, panels ...string) error {
 		draw.Draw(out, image.Rect(x, 0, x+b.Dx(), b.Dy()), img, b.Min, draw.Over)
 		x += b.Dx()
 	}
-	t, err := outfile.Check(path)
-	if err != nil {
-		return fmt.Errorf("plot: %w", err)
-	}
-	if err := t.Write(func(w io.Writer) error { return png.Encode(w, out) }); err != nil {
-		return fmt.Errorf("plot: %w", err)
-	}
-	return nil
+	return writeFile(path, func(w io.Writer) error { return png.Encode(w, out) })
 }

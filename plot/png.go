@@ -38,14 +38,20 @@ func savePNG(path string, w, h int, paint func(draw.Canvas) error) (err error) {
 	if err := render(c, paint); err != nil {
 		return err
 	}
+	return writeFile(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w)
+		return err
+	})
+}
+
+// writeFile writes a figure to path through outfile (checked first, then a
+// temporary file renamed over it).
+func writeFile(path string, write func(io.Writer) error) error {
 	t, err := outfile.Check(path)
 	if err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
-	if err := t.Write(func(w io.Writer) error {
-		_, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w)
-		return err
-	}); err != nil {
+	if err := t.Write(write); err != nil {
 		return fmt.Errorf("plot: %w", err)
 	}
 	return nil
