@@ -82,10 +82,10 @@ extern "C" __global__ void train_guard(const float* grads, long long count, cons
 //	v ← β2·v + (1−β2)·g²
 //	p ← p − lr_t·m / (√v + ε),  lr_t = lr·√(1−β2ᵗ)/(1−β1ᵗ)
 //
-// t is read from *t, already incremented by adam_tick for this step; lr_t
+// t is read from *t, already incremented by train_guard for this step; lr_t
 // is computed in double precision and rounded once, and the element update
 // is float32 with the same operations as the CPU's AVX2 kernel
-// (engine/adam_amd64.s: m = fma(1−β1, g, β1·m), v = fma(1−β2, g·g, β2·v),
+// (kernels/cpu/vec/adam_amd64.s: m = fma(1−β1, g, β1·m), v = fma(1−β2, g·g, β2·v),
 // p −= (lr_t·m) / (√v + ε)). Grid-stride over count.
 extern "C" __global__ void adam_step(float* p, const float* g, float* m, float* v, long long count,
 	const long long* t, const int* bad, float lr, float b1, float b2, float eps)
