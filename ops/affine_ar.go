@@ -170,13 +170,20 @@ func (op *AffineAR) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
 }
 
 func affineAR[T Float](out, v, h []T, inverse bool, f ScaleFn) {
-	sf := scalesFor[T]()
-	for i, vi := range v {
-		s := sf.scale(f, float64(h[2*i+1]))
-		if inverse {
-			out[i] = T((float64(vi) - float64(h[2*i])) / s)
-		} else {
-			out[i] = T(float64(vi)*s + float64(h[2*i]))
+	var buf [scaleChunk]float64
+	for i0 := 0; i0 < len(v); i0 += scaleChunk {
+		b := buf[:min(scaleChunk, len(v)-i0)]
+		for i := range b {
+			b[i] = float64(h[2*(i0+i)+1])
+		}
+		batchScales[T](f, b)
+		for i, s := range b {
+			vi, m := float64(v[i0+i]), float64(h[2*(i0+i)])
+			if inverse {
+				out[i0+i] = T((vi - m) / s)
+			} else {
+				out[i0+i] = T(vi*s + m)
+			}
 		}
 	}
 }
@@ -292,14 +299,22 @@ func (op *LogScaleSum) Exec64(out []float64, ins [][]float64, s []tensor.Shape) 
 }
 
 func logScaleSum[T Float](out, h []T, cols int, f ScaleFn, sign float64) {
-	sf := scalesFor[T]()
-	for r := range out {
-		var acc float64
-		row := h[r*cols : (r+1)*cols]
-		for c := 1; c < cols; c += 2 {
-			acc += sf.logScale(f, float64(row[c]))
+	var buf [scaleChunk]float64
+	d := cols / 2
+	r, e, acc := 0, 0, 0.0
+	for i0 := 0; i0 < len(out)*d; i0 += scaleChunk { // log σ in row order, a chunk at a time
+		b := buf[:min(scaleChunk, len(out)*d-i0)]
+		for i := range b {
+			b[i] = float64(h[2*(i0+i)+1])
 		}
-		out[r] = T(sign * acc)
+		batchLogScales[T](f, b)
+		for _, l := range b {
+			acc += l
+			if e++; e == d {
+				out[r] = T(sign * acc)
+				r, e, acc = r+1, 0, 0
+			}
+		}
 	}
 }
 

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"math"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -38,28 +37,37 @@ func (op *AffineARDensity) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, er
 }
 func (op *AffineARDensity) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
 func (op *AffineARDensity) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
-	affineDensity(out, ins[0], ins[1], s[0][1], op.Scale, flog)
+	affineDensity(out, ins[0], ins[1], s[0][1], op.Scale)
 }
 func (op *AffineARDensity) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
-	affineDensity(out, ins[0], ins[1], s[0][1], op.Scale, mathLog)
+	affineDensity(out, ins[0], ins[1], s[0][1], op.Scale)
 }
 
-func affineDensity[T Float](out, v, h []T, d int, f ScaleFn, log func(float64) float64) {
-	sf := scalesFor[T]()
-	for r := 0; r < len(v)/d; r++ {
-		var acc float64
-		o := out[r*(d+1) : (r+1)*(d+1)]
-		for e := 0; e < d; e++ {
-			u := float64(h[r*2*d+2*e+1])
-			s := sf.scale(f, u)
-			o[e] = T((float64(v[r*d+e]) - float64(h[r*2*d+2*e])) / s)
-			if f == ScaleSoftplus { // log σ of σ itself: logScaleOnly's value, one exp fewer
-				acc += log(s)
-			} else {
-				acc += sf.logScale(f, u)
+func affineDensity[T Float](out, v, h []T, d int, f ScaleFn) {
+	var sb, lb [scaleChunk]float64
+	r, e, acc := 0, 0, 0.0
+	n := len(v) / d * d
+	for i0 := 0; i0 < n; i0 += scaleChunk { // entries in row order, a chunk at a time
+		s, l := sb[:min(scaleChunk, n-i0)], lb[:min(scaleChunk, n-i0)]
+		for i := range s {
+			s[i] = float64(h[2*(i0+i)+1])
+			l[i] = s[i]
+		}
+		batchScales[T](f, s)
+		if f == ScaleSoftplus { // log σ of σ itself: logScaleOnly's value, one exp fewer
+			copy(l, s)
+			batchLogs[T](l)
+		} else {
+			batchLogScales[T](f, l)
+		}
+		for i := range s {
+			out[r*(d+1)+e] = T((float64(v[i0+i]) - float64(h[2*(i0+i)])) / s[i])
+			acc += l[i]
+			if e++; e == d {
+				out[r*(d+1)+d] = T(-acc)
+				r, e, acc = r+1, 0, 0
 			}
 		}
-		o[d] = T(-acc)
 	}
 }
 
@@ -214,6 +222,3 @@ func lastColumnGrad[T Float](out, g []T, c int) {
 		out[r*c+c-1] = v
 	}
 }
-
-// mathLog is math.Log as a value (the float64 kernels' logarithm).
-func mathLog(x float64) float64 { return math.Log(x) }

@@ -10,16 +10,16 @@ import (
 // float64 and float32, for every scale function.
 func TestAffineARDensityMatchesParts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 1))
-	const n, d = 33, 5
+	const n, d = 333, 5 // 1665 entries: rows cross the 256-entry chunks
 	for _, f := range []ScaleFn{ScaleSoftplus, ScaleExp, ScaleSoftClip} {
 		v, h := randn(rng, n*d), randn(rng, n*2*d)
 		o, x, l := make([]float64, n*(d+1)), make([]float64, n*d), make([]float64, n)
-		affineDensity(o, v, h, d, f, mathLog)
+		affineDensity(o, v, h, d, f)
 		affineAR(x, v, h, true, f)
 		logScaleSum(l, h, 2*d, f, -1)
 		v32, h32 := toT[float32](v), toT[float32](h)
 		o32, x32, l32 := make([]float32, n*(d+1)), make([]float32, n*d), make([]float32, n)
-		affineDensity(o32, v32, h32, d, f, flog)
+		affineDensity(o32, v32, h32, d, f)
 		affineAR(x32, v32, h32, true, f)
 		logScaleSum(l32, h32, 2*d, f, -1)
 		for r := 0; r < n; r++ {

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"math"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -53,9 +52,16 @@ func (op *Scales) Exec64(out []float64, ins [][]float64, _ []tensor.Shape) {
 }
 
 func scales[T Float](out, h []T, f ScaleFn) {
-	sf := scalesFor[T]()
-	for i := range out {
-		out[i] = T(sf.scale(f, float64(h[2*i+1])))
+	var buf [scaleChunk]float64
+	for i0 := 0; i0 < len(out); i0 += scaleChunk {
+		b := buf[:min(scaleChunk, len(out)-i0)]
+		for i := range b {
+			b[i] = float64(h[2*(i0+i)+1])
+		}
+		batchScales[T](f, b)
+		for i, s := range b {
+			out[i0+i] = T(s)
+		}
 	}
 }
 
@@ -130,23 +136,34 @@ func (op *LogSumScales) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error
 }
 func (op *LogSumScales) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
 func (op *LogSumScales) Exec32(out []float32, ins [][]float32, s []tensor.Shape) {
-	logSumScales(out, ins[0], ins[1], s[0][1], op.Scale, op.Sign, flog)
+	logSumScales(out, ins[0], ins[1], s[0][1], op.Scale, op.Sign)
 }
 func (op *LogSumScales) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
-	logSumScales(out, ins[0], ins[1], s[0][1], op.Scale, op.Sign, math.Log)
+	logSumScales(out, ins[0], ins[1], s[0][1], op.Scale, op.Sign)
 }
 
-func logSumScales[T Float](out, s, h []T, d int, f ScaleFn, sign float64, log func(float64) float64) {
-	sf := scalesFor[T]()
-	for r := range out {
-		var acc float64
-		for e, se := range s[r*d : (r+1)*d] {
-			if f == ScaleSoftplus {
-				acc += log(float64(se))
-			} else {
-				acc += sf.logScale(f, float64(h[r*2*d+2*e+1]))
+func logSumScales[T Float](out, s, h []T, d int, f ScaleFn, sign float64) {
+	var buf [scaleChunk]float64
+	r, e, acc := 0, 0, 0.0
+	for i0 := 0; i0 < len(out)*d; i0 += scaleChunk { // entries in row order, a chunk at a time
+		b := buf[:min(scaleChunk, len(out)*d-i0)]
+		if f == ScaleSoftplus { // log σ of σ itself
+			for i := range b {
+				b[i] = float64(s[i0+i])
+			}
+			batchLogs[T](b)
+		} else {
+			for i := range b {
+				b[i] = float64(h[2*(i0+i)+1])
+			}
+			batchLogScales[T](f, b)
+		}
+		for _, l := range b {
+			acc += l
+			if e++; e == d {
+				out[r] = T(sign * acc)
+				r, e, acc = r+1, 0, 0
 			}
 		}
-		out[r] = T(sign * acc)
 	}
 }

@@ -102,12 +102,9 @@ func (op *Dense) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
 type gemmFunc[T Float] func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
 
 func denseForward[T Float](y, x, w, b, m []T, n, in, out int, act Activation, mm gemmFunc[T]) {
-	if m == nil { // y = b (each row), then y += x W on the vectorized gemm
-		for r := 0; r < n; r++ {
-			copy(y[r*out:(r+1)*out], b)
-		}
-		mm(false, false, n, out, in, 1, x, in, w, out, 1, y, out)
-		activate(act, y)
+	if m == nil { // y = x W on the vectorized gemm, then bias and activation in one pass
+		mm(false, false, n, out, in, 1, x, in, w, out, 0, y, out)
+		biasAct(act, y, out, n, b)
 		return
 	}
 	for r := 0; r < n; r++ {

@@ -130,12 +130,13 @@ func (op *Dense) MultiplyAdds() (dense, forward, gradX int) {
 
 // forwardRows is the row block of supportForward for a layer of at most
 // 256 outputs: its output block (at most 256 KB of float32) stays in L2
-// between the bias rows, the product and the activation.
+// between the product and its bias and activation pass.
 const forwardRows = 256
 
 // supportForward is y = act(x W + b) over the nonzero column runs:
-// y[:, a:b] = b[a:b] + x[:, lo:hi] · W[lo:hi, a:b], a block of rows at a
-// time for narrow layers (the same sums: each element's order is gemm's).
+// y[:, a:b] = act(x[:, lo:hi] · W[lo:hi, a:b] + b[a:b]), a block of rows at
+// a time for narrow layers (the same sums: each element's order is gemm's,
+// then the bias), each run by block.
 func supportForward[T Float](s *support, y, x, w, b []T, n, in, out int, act Activation, mm gemmFunc[T]) {
 	step := n
 	if out <= 256 {
@@ -144,31 +145,16 @@ func supportForward[T Float](s *support, y, x, w, b []T, n, in, out int, act Act
 	for r0 := 0; r0 < n; r0 += step {
 		r1 := min(r0+step, n)
 		yb, xb := y[r0*out:r1*out], x[r0*in:]
-		fillRows(yb, b)
 		for _, c := range s.cols {
-			switch m := r1 - r0; {
-			case c.hi <= c.lo:
-			case c.b-c.a <= narrowCols && m >= 64: // a few columns: transposed, as MADESample's blocks
+			m, k := r1-r0, c.hi-c.lo
+			if k > 0 && c.b-c.a <= narrowCols && m >= 64 { // block's transposed path: scratch [cols, m]
 				ct, pool := scratchOf[T]((c.b - c.a) * m)
-				block(yb[c.a:], out, xb[c.lo:], in, c.hi-c.lo, w[c.lo*out+c.a:], out, b[c.a:c.b], *ct, m, Identity, mm)
+				block(yb[c.a:], out, xb[c.lo:], in, k, w[c.lo*out+c.a:], out, b[c.a:c.b], *ct, m, act, mm)
 				pool.Put(ct)
-			default:
-				mm(false, false, m, c.b-c.a, c.hi-c.lo, 1, xb[c.lo:], in, w[c.lo*out+c.a:], out, 1, yb[c.a:], out)
+				continue
 			}
+			block(yb[c.a:], out, xb[c.lo:], in, k, w[c.lo*out+c.a:], out, b[c.a:c.b], nil, m, act, mm)
 		}
-		activate(act, yb)
-	}
-}
-
-// fillRows sets every row of y (rows of len(b)) to b, doubling the filled
-// part with each copy: log₂(rows) copies instead of one per row.
-func fillRows[T Float](y, b []T) {
-	if len(y) == 0 {
-		return
-	}
-	n := copy(y, b)
-	for n < len(y) {
-		n += copy(y[n:], y[:n])
 	}
 }
 

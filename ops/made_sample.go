@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/nflowgo/nflow/kernels/cpu/gemm"
+	"github.com/nflowgo/nflow/kernels/cpu/vec"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -202,7 +203,6 @@ func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm
 	d, x := op.sizes[0], ins[0]
 	L := len(op.sizes) - 2            // hidden layers
 	ld, y := 3*d, out[2*d:]           // out's rows: h (2D), then y (D)
-	sf := scalesFor[T]()              // AffineAR's, so y is the D-pass path's bit for bit
 	layer := func(l int) ([]T, int) { // input of layer l and its leading dimension
 		if l == 0 {
 			return y, ld
@@ -226,9 +226,17 @@ func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm
 		in, inW := layer(L)
 		f := e - 1
 		block(out[2*f:], ld, in, inW, op.upTo[L][k], ins[1+2*L][2*f:], 2*d, ins[2+2*L][2*f:2*f+2], bufs[L], n, Identity, mm)
-		for r := 0; r < n; r++ {
-			row := out[r*ld:]
-			row[2*d+f] = T(float64(x[r*d+f])*sf.scale(op.Scale, float64(row[2*f+1])) + float64(row[2*f]))
+		var buf [scaleChunk]float64
+		for r0 := 0; r0 < n; r0 += scaleChunk {
+			b := buf[:min(scaleChunk, n-r0)]
+			for i := range b {
+				b[i] = float64(out[(r0+i)*ld+2*f+1])
+			}
+			batchScales[T](op.Scale, b)
+			for i, s := range b {
+				row := out[(r0+i)*ld:]
+				row[2*d+f] = T(float64(x[(r0+i)*d+f])*s + float64(row[2*f]))
+			}
 		}
 	}
 }
@@ -239,40 +247,58 @@ func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm
 const narrowCols = 24
 
 // block computes C[:, 0:len(b)] = act(b + A[:, 0:k]·W[0:k, 0:len(b)]) for
-// C, A and W with leading dimensions ldc, lda and ldw: the dense layer's own steps
-// (bias rows, gemm with beta 1, activation) restricted to one block. A
-// narrow block of many rows is computed transposed into ct [cols, n],
-// Cᵀ = bᵀ + W[0:k, :]ᵀ·A[:, 0:k]ᵀ, and written back: the same sums in the
-// same order (bias, then each of gemm's k blocks), so the same values.
+// n rows, C, A and W with leading dimensions ldc, lda and ldw: the dense
+// layer's own steps (the product with beta 0, then bias and activation in
+// one pass) restricted to one block. A narrow block of many rows is
+// computed transposed into ct [cols, n], Cᵀ = W[0:k, :]ᵀ·A[:, 0:k]ᵀ, then
+// biased, activated and written back: the same sums in the same order
+// (gemm's k blocks, then the bias), so the same values.
 func block[T Float](c []T, ldc int, a []T, lda, k int, w []T, ldw int, b, ct []T, n int, act Activation, mm gemmFunc[T]) {
 	cols := len(b)
-	if k == 0 || cols > narrowCols || n < 64 {
+	if k == 0 {
 		for r := 0; r < n; r++ {
 			copy(c[r*ldc:r*ldc+cols], b)
-		}
-		if k > 0 {
-			mm(false, false, n, cols, k, 1, a, lda, w, ldw, 1, c, ldc)
-		}
-		if act != Identity {
-			for r := 0; r < n; r++ {
-				activate(act, c[r*ldc:r*ldc+cols])
-			}
+			activate(act, c[r*ldc:r*ldc+cols])
 		}
 		return
 	}
+	if cols > narrowCols || n < 64 {
+		mm(false, false, n, cols, k, 1, a, lda, w, ldw, 0, c, ldc)
+		biasAct(act, c, ldc, n, b)
+		return
+	}
 	ct = ct[:cols*n]
+	mm(true, true, cols, n, k, 1, w, ldw, a, lda, 0, ct, n)
 	for j, bj := range b {
 		row := ct[j*n : (j+1)*n]
 		for r := range row {
-			row[r] = bj
+			row[r] += bj
 		}
 	}
-	mm(true, true, cols, n, k, 1, w, ldw, a, lda, 1, ct, n)
 	activate(act, ct)
 	for r := 0; r < n; r++ {
 		cr := c[r*ldc : r*ldc+cols]
 		for j := range cr {
 			cr[j] = ct[j*n+r]
 		}
+	}
+}
+
+// biasAct sets each row of the rows×len(b) block c (leading dimension ldc)
+// to act(c + b): the epilogue of a product written with beta = 0, one pass
+// over the block. c + b is rounded once, as gemm's beta = 1 update of rows
+// filled with b rounds it (for k within one of gemm's k blocks).
+func biasAct[T Float](act Activation, c []T, ldc, rows int, b []T) {
+	if f, ok := asFloat32(c); ok && (act == ReLU || act == Identity) {
+		fb, _ := asFloat32(b)
+		vec.BiasReLU32(f, ldc, rows, fb, act == ReLU)
+		return
+	}
+	for r := 0; r < rows; r++ {
+		row := c[r*ldc : r*ldc+len(b)]
+		for j := range row {
+			row[j] += b[j]
+		}
+		activate(act, row)
 	}
 }

@@ -2,7 +2,10 @@
 
 package vec
 
-var useAdamAVX2 = false
+var (
+	useAdamAVX2   = false
+	useAdamAVX512 = false
+)
 
 // Adam32 is Adam for float32.
 func Adam32(p, g, m, v []float32, b1, b2, eps, lrT float64) {
@@ -24,3 +27,11 @@ func ReLU32(y []float32) { reluGo(y) }
 
 // ReLUGrad32 sets gz[i] = gy[i] where y[i] > 0 and 0 elsewhere.
 func ReLUGrad32(gz, y, gy []float32) { reluGradGo(gz, y[:len(gz)], gy[:len(gz)]) }
+
+func biasAVX2(c *float32, ldc, rows int, b *float32, cols int, relu bool) {
+	panic("vec: biasAVX2 without amd64")
+}
+
+func biasAVX512(c *float32, ldc, rows int, b *float32, cols int, relu bool) {
+	panic("vec: biasAVX512 without amd64")
+}

@@ -27,3 +27,15 @@ func ReLUGrad32(gz, y, gy []float32) {
 	}
 	reluGradGo(gz, y, gy)
 }
+
+// biasAVX2 is biasGo over columns [0, cols) of each row, cols a positive
+// multiple of 8.
+//
+//go:noescape
+func biasAVX2(c *float32, ldc, rows int, b *float32, cols int, relu bool)
+
+// biasAVX512 is biasGo over columns [0, cols) of each row, for any
+// cols ≥ 1.
+//
+//go:noescape
+func biasAVX512(c *float32, ldc, rows int, b *float32, cols int, relu bool)

@@ -1,0 +1,77 @@
+package vec
+
+import "golang.org/x/sys/cpu"
+
+// useFastAVX512 selects the vector kernels of ExpSlice, LogSlice and
+// SoftplusSlice (AVX-512 F and DQ: 64-bit integer conversions and masks).
+var useFastAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ
+
+// The kernels evaluate n (a positive multiple of 8) lanes from src into dst
+// and return the number done: fewer when a vector holds a lane outside
+// their domain (FastExp's and FastSoftplus's [-708, 709], FastLog's
+// positive normal numbers; NaN is outside), which they leave unwritten.
+//
+//go:noescape
+func expAVX512(dst, src *float64, n int, c *uint64) int
+
+//go:noescape
+func logAVX512(dst, src *float64, n int, c *uint64, tab *float64) int
+
+//go:noescape
+func softplusAVX512(dst, src *float64, n int, c *uint64, tab *float64) int
+
+// The vector* functions run their kernel over the whole vectors of dst and
+// src, each vector it refuses through the scalar function, and return the
+// number of elements done (a tail of fewer than 8 is left). They call the
+// kernels directly, so that dst and src do not escape.
+
+func vectorExp(dst, src []float64) int {
+	i := 0
+	for useFastAVX512 && len(dst)-i >= 8 {
+		n := (len(dst) - i) &^ 7
+		if done := expAVX512(&dst[i], &src[i], n, &fastConst[0]); done < n {
+			i += done
+			for j := i; j < i+8; j++ {
+				dst[j] = FastExp(src[j])
+			}
+			i += 8
+			continue
+		}
+		i += n
+	}
+	return i
+}
+
+func vectorLog(dst, src []float64) int {
+	i := 0
+	for useFastAVX512 && len(dst)-i >= 8 {
+		n := (len(dst) - i) &^ 7
+		if done := logAVX512(&dst[i], &src[i], n, &fastConst[0], &logTable[0].c); done < n {
+			i += done
+			for j := i; j < i+8; j++ {
+				dst[j] = FastLog(src[j])
+			}
+			i += 8
+			continue
+		}
+		i += n
+	}
+	return i
+}
+
+func vectorSoftplus(dst, src []float64) int {
+	i := 0
+	for useFastAVX512 && len(dst)-i >= 8 {
+		n := (len(dst) - i) &^ 7
+		if done := softplusAVX512(&dst[i], &src[i], n, &fastConst[0], &logTable[0].c); done < n {
+			i += done
+			for j := i; j < i+8; j++ {
+				dst[j] = FastSoftplus(src[j])
+			}
+			i += 8
+			continue
+		}
+		i += n
+	}
+	return i
+}
