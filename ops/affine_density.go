@@ -141,20 +141,32 @@ func (op *AffineARDensityGrad) Exec64(out []float64, ins [][]float64, s []tensor
 }
 
 func affineDensityGrad[T Float](out, v, h, g []T, d int, f ScaleFn, wrt int) {
-	sf := scalesFor[T]()
-	for r := 0; r < len(v)/d; r++ {
-		gr, gl := g[r*(d+1):], float64(g[r*(d+1)+d])
-		for e := 0; e < d; e++ {
-			i := r*d + e
-			u, ge := float64(h[2*i+1]), float64(gr[e])
+	var sb, db [scaleChunk]float64
+	n := len(v) / d * d
+	r, e := 0, 0
+	for i0 := 0; i0 < n; i0 += scaleChunk { // entries in row order, a chunk at a time
+		s, dl := sb[:min(scaleChunk, n-i0)], db[:min(scaleChunk, n-i0)]
+		for i := range s {
+			s[i] = float64(h[2*(i0+i)+1])
+		}
+		if wrt == 0 {
+			batchScales[T](f, s)
+		} else {
+			batchGrads[T](f, s, dl)
+		}
+		for k := range s {
+			i := i0 + k
+			ge, gl := float64(g[r*(d+1)+e]), float64(g[r*(d+1)+d])
+			if e++; e == d {
+				r, e = r+1, 0
+			}
 			if wrt == 0 {
-				out[i] = T(ge / sf.scale(f, u))
+				out[i] = T(ge / s[k])
 				continue
 			}
-			s, dl := sf.grad(f, u)
-			x := (float64(v[i]) - float64(h[2*i])) / s
-			out[2*i] = T(-ge / s)
-			out[2*i+1] = T(-(ge*x + gl) * dl)
+			x := (float64(v[i]) - float64(h[2*i])) / s[k]
+			out[2*i] = T(-ge / s[k])
+			out[2*i+1] = T(-(ge*x + gl) * dl[k])
 		}
 	}
 }

@@ -40,7 +40,7 @@ func TestAffineARDensityMatchesParts(t *testing.T) {
 // AffineARDensityGrad's own dv, bit for bit, in float32 and float64.
 func TestNegShiftsIsInputGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 2))
-	const n, d = 17, 4
+	const n, d = 97, 4 // 388 entries: rows cross the 256-entry chunks
 	for _, f := range []ScaleFn{ScaleSoftplus, ScaleExp, ScaleSoftClip} {
 		v, h, g := randn(rng, n*d), randn(rng, n*2*d), randn(rng, n*(d+1))
 		dv, dh, neg := make([]float64, n*d), make([]float64, n*2*d), make([]float64, n*d)

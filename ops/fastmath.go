@@ -116,6 +116,17 @@ func batchLogScales[T Float](f ScaleFn, b []float64) {
 	}
 }
 
+// batchGrads sets b[i], dl[i] = scaleGrad(f, b[i]): σ and (log σ)'.
+func batchGrads[T Float](f ScaleFn, b, dl []float64) {
+	if is32[T]() {
+		gradBatch32(f, b, dl)
+		return
+	}
+	for i, u := range b {
+		b[i], dl[i] = scaleGrad(f, u)
+	}
+}
+
 func batchLogs[T Float](b []float64) {
 	if is32[T]() {
 		vec.LogSlice(b, b)
@@ -163,5 +174,45 @@ func logScaleBatch32(f ScaleFn, b []float64) {
 	default:
 		scaleBatch32(f, b)
 		vec.LogSlice(b, b)
+	}
+}
+
+// gradBatch32 is scaleGrad32 over b (at most scaleChunk entries), with dl
+// receiving (log σ)': the same operations, exp and softplus eight lanes
+// at a time. For softplus, with v = u + shift, σ = FastSoftplus(v) + eps in
+// each of scaleGrad32's three cases, and σ' = e/(1+e) for e = eᵛ, or
+// 1/(1+e⁻ᵛ) above 20.
+func gradBatch32(f ScaleFn, b, dl []float64) {
+	dl = dl[:len(b)]
+	switch f {
+	case ScaleExp:
+		vec.ExpSlice(b, b)
+		for i := range dl {
+			dl[i] = 1
+		}
+	case ScaleSoftClip:
+		for i, u := range b {
+			d := 1 + math.Abs(u)/softClipBound
+			b[i], dl[i] = u/d, 1/(d*d)
+		}
+		vec.ExpSlice(b, b)
+	default:
+		var vb [scaleChunk]float64
+		v := vb[:len(b)]
+		for i, u := range b {
+			v[i] = u + softplusShift
+		}
+		vec.ExpSlice(dl, v)     // e
+		vec.SoftplusSlice(b, v) // σ - eps
+		for i, vi := range v {
+			var sg float64
+			if e := dl[i]; vi > 20 {
+				sg = 1 / (1 + fexp(-vi))
+			} else {
+				sg = e / (1 + e)
+			}
+			s := b[i] + softplusEps
+			b[i], dl[i] = s, sg/s
+		}
 	}
 }

@@ -54,3 +54,34 @@ func TestFastMathFloat32Accurate(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchScalesAreScalar checks the batched float32 scale functions
+// (eight lanes at a time) against scaleOnly32, logScaleOnly32 and
+// scaleGrad32 bit for bit, over both sides of softplus's ±20 branches, far
+// values and NaN, at lengths that are not multiples of the vector width.
+func TestBatchScalesAreScalar(t *testing.T) {
+	var u []float64
+	for x := -800.0; x <= 800; x += 0.37 {
+		u = append(u, x)
+	}
+	for x := -25.0; x <= 25; x += 0.0173 {
+		u = append(u, x)
+	}
+	u = append(u, math.NaN(), math.Inf(1), math.Inf(-1), 0, 20-softplusShift, -20-softplusShift)
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || a != a && b != b }
+	for _, f := range []ScaleFn{ScaleSoftplus, ScaleExp, ScaleSoftClip} {
+		for i0 := 0; i0 < len(u); i0 += scaleChunk - 3 {
+			in := u[i0:min(i0+scaleChunk-3, len(u))]
+			s, l, g, dl := append([]float64(nil), in...), append([]float64(nil), in...), append([]float64(nil), in...), make([]float64, len(in))
+			batchScales[float32](f, s)
+			batchLogScales[float32](f, l)
+			batchGrads[float32](f, g, dl)
+			for i, x := range in {
+				ws, wg := scaleGrad32(f, x)
+				if !same(s[i], scaleOnly32(f, x)) || !same(l[i], logScaleOnly32(f, x)) || !same(g[i], ws) || !same(dl[i], wg) {
+					t.Fatalf("%v(%v): batch %v %v %v %v, scalar %v %v %v %v", f, x, s[i], l[i], g[i], dl[i], scaleOnly32(f, x), logScaleOnly32(f, x), ws, wg)
+				}
+			}
+		}
+	}
+}

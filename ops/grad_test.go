@@ -53,6 +53,9 @@ func gradCases(t *testing.T) []gradCase {
 		for _, sign := range []float64{1, -1} {
 			cs = append(cs, gradCase{"LogScaleSum", NewLogScaleSum(f, sign), []*tensor.Dense{randDense(rng, -3, 3, 4, 6)}, []int{0}})
 		}
+		// 70 rows of 4: the batched scale functions' 256-entry chunks end inside rows.
+		cs = append(cs, gradCase{"AffineARDensity", NewAffineARDensity(f), []*tensor.Dense{
+			randDense(rng, -2, 2, 70, 4), randDense(rng, -2, 2, 70, 8)}, []int{0, 1}})
 	}
 	nlp, err := NewNormalLogProb([]float64{0.5, -1, 0}, []float64{1, 0.5, 2})
 	if err != nil {

@@ -6,6 +6,9 @@ func reluAVX2(y *float32, n int)
 //go:noescape
 func reluGradAVX2(gz, y, gy *float32, n int)
 
+//go:noescape
+func reluGradAVX512(gz, y, gy *float32, n int)
+
 // ReLU32 sets y[i] = max(y[i], 0) in place (NaN stays NaN).
 func ReLU32(y []float32) {
 	if useAdamAVX2 && len(y) >= 8 {
@@ -20,6 +23,11 @@ func ReLU32(y []float32) {
 // gradient through a ReLU from its output y.
 func ReLUGrad32(gz, y, gy []float32) {
 	y, gy = y[:len(gz)], gy[:len(gz)]
+	if useAdamAVX512 && len(gz) >= 32 {
+		k := len(gz) &^ 31
+		reluGradAVX512(&gz[0], &y[0], &gy[0], k)
+		gz, y, gy = gz[k:], y[k:], gy[k:]
+	}
 	if useAdamAVX2 && len(gz) >= 8 {
 		k := len(gz) &^ 7
 		reluGradAVX2(&gz[0], &y[0], &gy[0], k)

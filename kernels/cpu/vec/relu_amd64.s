@@ -154,3 +154,27 @@ next512:
 	JNZ  row512
 	VZEROUPPER
 	RET
+
+// func reluGradAVX512(gz, y, gy *float32, n int)
+// reluGradAVX2 sixteen lanes at a time, two vectors a step, over a
+// multiple of 32 elements.
+TEXT ·reluGradAVX512(SB), NOSPLIT, $0-32
+	MOVQ   gz+0(FP), DI
+	MOVQ   y+8(FP), SI
+	MOVQ   gy+16(FP), DX
+	MOVQ   n+24(FP), CX
+	VXORPS Z0, Z0, Z0
+	XORQ   AX, AX
+
+grad512:
+	VCMPPS    $0x11, (SI)(AX*4), Z0, K1 // 0 < y (false for NaN)
+	VCMPPS    $0x11, 64(SI)(AX*4), Z0, K2
+	VMOVUPS.Z (DX)(AX*4), K1, Z1
+	VMOVUPS.Z 64(DX)(AX*4), K2, Z2
+	VMOVUPS   Z1, (DI)(AX*4)
+	VMOVUPS   Z2, 64(DI)(AX*4)
+	ADDQ      $32, AX
+	CMPQ      AX, CX
+	JLT       grad512
+	VZEROUPPER
+	RET

@@ -7,7 +7,7 @@ import (
 
 func TestReLUMatchesGo(t *testing.T) {
 	nan := float32(math.NaN())
-	for _, n := range []int{1, 7, 8, 9, 33} {
+	for _, n := range []int{1, 7, 8, 9, 31, 32, 33, 64, 75, 100} {
 		y := make([]float32, n)
 		gy := make([]float32, n)
 		for i := range y {
