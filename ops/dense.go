@@ -102,9 +102,8 @@ func (op *Dense) Exec64(out []float64, ins [][]float64, s []tensor.Shape) {
 type gemmFunc[T Float] func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
 
 func denseForward[T Float](y, x, w, b, m []T, n, in, out int, act Activation, mm gemmFunc[T]) {
-	if m == nil { // y = x W on the vectorized gemm, then bias and activation in one pass
-		mm(false, false, n, out, in, 1, x, in, w, out, 0, y, out)
-		biasAct(act, y, out, n, b)
+	if m == nil { // y = act(x W + b) on the vectorized gemm, bias and activation in its epilogue
+		productBiasAct(act, n, out, in, x, in, w, out, y, out, b, mm)
 		return
 	}
 	for r := 0; r < n; r++ {

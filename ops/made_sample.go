@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 	"github.com/nflowgo/nflow/kernels/cpu/vec"
@@ -263,8 +264,7 @@ func block[T Float](c []T, ldc int, a []T, lda, k int, w []T, ldw int, b, ct []T
 		return
 	}
 	if cols > narrowCols || n < 64 {
-		mm(false, false, n, cols, k, 1, a, lda, w, ldw, 0, c, ldc)
-		biasAct(act, c, ldc, n, b)
+		productBiasAct(act, n, cols, k, a, lda, w, ldw, c, ldc, b, mm)
 		return
 	}
 	ct = ct[:cols*n]
@@ -282,6 +282,25 @@ func block[T Float](c []T, ldc int, a []T, lda, k int, w []T, ldw int, b, ct []T
 			cr[j] = ct[j*n+r]
 		}
 	}
+}
+
+// productBiasAct computes C = act(A·W + b) for C [m, n], A [m, k] and
+// W [k, n] with leading dimensions ldc, lda and ldw: in float32 with ReLU
+// or the identity through gemm.SgemmBias, which adds the bias and applies
+// act to each tile of C as it stores it; otherwise the product (beta 0),
+// then biasAct. The values are the same either way.
+func productBiasAct[T Float](act Activation, m, n, k int, a []T, lda int, w []T, ldw int, c []T, ldc int, b []T, mm gemmFunc[T]) {
+	if is32[T]() && (act == ReLU || act == Identity) {
+		gemm.SgemmBias(false, false, m, n, k, as32(a), lda, as32(w), ldw, as32(c), ldc, as32(b), act == ReLU)
+		return
+	}
+	mm(false, false, m, n, k, 1, a, lda, w, ldw, 0, c, ldc)
+	biasAct(act, c, ldc, m, b)
+}
+
+// as32 views x as []float32; T must be float32.
+func as32[T Float](x []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }
 
 // biasAct sets each row of the rows×len(b) block c (leading dimension ldc)

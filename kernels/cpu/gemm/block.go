@@ -7,6 +7,11 @@ type problem[T float] struct {
 	alpha, beta    T
 	a, b, c        []T
 	lda, ldb, ldc  int
+
+	// bias, when not nil, is added to every row of C after the product
+	// (SgemmBias), then max(·, 0) when relu is set.
+	bias []T
+	relu bool
 }
 
 // buffers are one goroutine's packing buffers for one element type.
@@ -108,7 +113,7 @@ func compute[T float](ks *kernels[T], bf *buffers[T], p *problem[T], i0, i1, j0,
 				if aMode == aPacked {
 					packA(ks, p, bf.a, ic, mc, pc, kc)
 				}
-				macro(ks, bf, p, aMode, directB, ic, mc, jc, nc, pc, kc, beta)
+				macro(ks, bf, p, aMode, directB, ic, mc, jc, nc, pc, kc, beta, p.bias != nil && ks.colBias[1] != nil && pc+kc == p.k)
 			}
 		}
 	}
@@ -117,7 +122,14 @@ func compute[T float](ks *kernels[T], bf *buffers[T], p *problem[T], i0, i1, j0,
 // macro runs the microkernels over C[ic:ic+mc, jc:jc+nc] for the k-range
 // [pc, pc+kc), one panel of B at a time so that it stays in L1 while the
 // panels of A stream from L2.
-func macro[T float](ks *kernels[T], bf *buffers[T], p *problem[T], aMode int, directB bool, ic, mc, jc, nc, pc, kc int, beta T) {
+//
+// With epi (the last k block of a product with a bias, on a kernel set with
+// bias kernels) the tiles are stored through the bias kernels.
+func macro[T float](ks *kernels[T], bf *buffers[T], p *problem[T], aMode int, directB bool, ic, mc, jc, nc, pc, kc int, beta T, epi bool) {
+	relu := 0
+	if p.relu {
+		relu = 1
+	}
 	np := panels(mc, ks.mr)
 	for jr := 0; jr < nc; jr += ks.nr {
 		w := min(ks.nr, nc-jr)
@@ -133,17 +145,20 @@ func macro[T float](ks *kernels[T], bf *buffers[T], p *problem[T], aMode int, di
 				ap *T
 				as int
 				fn microKernel[T]
+				fb biasKernel[T]
 			)
 			switch aMode {
 			case aPacked:
-				ap, as, fn = &bf.a[off*kc], rows, ks.col[rows]
+				ap, as, fn, fb = &bf.a[off*kc], rows, ks.col[rows], ks.colBias[rows]
 			case aCol:
-				ap, as, fn = &p.a[pc*p.lda+i], p.lda, ks.col[rows]
+				ap, as, fn, fb = &p.a[pc*p.lda+i], p.lda, ks.col[rows], ks.colBias[rows]
 			default:
-				ap, as, fn = &p.a[i*p.lda+pc], p.lda, ks.row[rows]
+				ap, as, fn, fb = &p.a[i*p.lda+pc], p.lda, ks.row[rows], ks.rowBias[rows]
 			}
 			ci := i*p.ldc + jc + jr
-			if w == ks.nr || ks.masked {
+			if epi { // masked: w columns of the bias are read
+				fb(kc, ap, as, bp, bs, &p.c[ci], p.ldc, w, p.alpha, beta, &p.bias[jc+jr], relu)
+			} else if w == ks.nr || ks.masked {
 				fn(kc, ap, as, bp, bs, &p.c[ci], p.ldc, w, p.alpha, beta)
 			} else {
 				fn(kc, ap, as, bp, bs, &bf.tile[0], ks.nr, ks.nr, p.alpha, 0)

@@ -14,11 +14,13 @@ var (
 		s: &kernels[float32]{
 			mr: 14, nr: 32, kc: 256, mc: 14 * 12, nc: 1024,
 			col: savx512col, row: savx512row, masked: true,
+			colBias: savx512colbias, rowBias: savx512rowbias,
 			transpose: stransposeAVX512,
 		},
 		d: &kernels[float64]{
 			mr: 14, nr: 16, kc: 256, mc: 14 * 12, nc: 512,
 			col: davx512col, row: davx512row, masked: true,
+			colBias: davx512colbias, rowBias: davx512rowbias,
 		},
 	}
 	avx2Impl = impl{

@@ -1,5 +1,7 @@
 package gemm
 
+import "github.com/nflowgo/nflow/kernels/cpu/vec"
+
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C in single precision, where
 // op(X) = Xᵀ when transX is true and X otherwise. op(A) is m×k, op(B) is k×n
 // and C is m×n; all three are row-major with leading dimensions lda, ldb and
@@ -26,6 +28,37 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	}
 	j.s = active.Load().s
 	execute(&j, m, n, k, j.s.mr, j.s.nr)
+}
+
+// SgemmBias computes C = act(op(A)·op(B) + bias) in single precision: a
+// dense layer's forward, with bias (of length n) added to every row of C
+// and act(x) = max(x, 0) when relu is set (NaN stays NaN), x otherwise.
+// The arguments are Sgemm's with alpha = 1 and beta = 0; C need not be
+// initialized. Each element is Sgemm's sum plus the bias, rounded once, then
+// act. The AVX-512 kernels apply bias and act to each tile of C as they
+// store it; the others in one pass over C after the product.
+//
+// SgemmBias panics as Sgemm does, and when len(bias) ≠ n.
+func SgemmBias(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32, relu bool) {
+	if len(bias) != n {
+		panic("gemm: len(bias) != n")
+	}
+	var j job
+	j.ps = problem[float32]{
+		transA: transA, transB: transB, m: m, n: n, k: k,
+		alpha: 1, beta: 0, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
+		bias: bias, relu: relu,
+	}
+	j.s = active.Load().s
+	if prepare(&j.ps) {
+		execute(&j, m, n, k, j.s.mr, j.s.nr)
+		if j.s.colBias[1] != nil {
+			return
+		}
+	}
+	if m > 0 && n > 0 { // k = 0 (C cleared), or no bias kernels
+		vec.BiasReLU32(c, ldc, m, bias, relu)
+	}
 }
 
 // Dgemm computes C = alpha·op(A)·op(B) + beta·C in double precision. It is

@@ -16,6 +16,12 @@ type float interface{ float32 | float64 }
 // beta = 0, C is not read. Cost: 2·mr·nr·kc flops.
 type microKernel[T float] func(kc int, a *T, as int, b *T, bs int, c *T, ldc, nr int, alpha, beta T)
 
+// biasKernel is a microKernel with the bias epilogue (masked kernel sets):
+// it stores act(alpha·Σ + beta·C + bias[0:nr']) with act(x) = max(x, 0)
+// when relu ≠ 0 (NaN stays NaN) and x otherwise, the sum rounded as the
+// plain kernel rounds it and the bias added to it.
+type biasKernel[T float] func(kc int, a *T, as int, b *T, bs int, c *T, ldc, nr int, alpha, beta T, bias *T, relu int)
+
 // maxMR is the largest tile height of any kernel set.
 const maxMR = 14
 
@@ -30,6 +36,11 @@ type kernels[T float] struct {
 	col [maxMR + 1]microKernel[T]
 	// row[r] computes r rows with A[i, p] at a[i·as + p]: A read in place.
 	row [maxMR + 1]microKernel[T]
+
+	// colBias and rowBias are col and row with the bias epilogue, for the
+	// last k block of SgemmBias; nil where the set has none (SgemmBias then
+	// adds the bias in a pass after the product).
+	colBias, rowBias [maxMR + 1]biasKernel[T]
 
 	// masked reports whether the kernels store only nr' < nr columns
 	// themselves; otherwise partial tiles go through a scratch tile.

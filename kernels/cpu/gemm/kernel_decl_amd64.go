@@ -47,6 +47,48 @@ func savx512col13(kc int, a *float32, as int, b *float32, bs int, c *float32, ld
 func savx512col14(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32)
 
 //go:noescape
+func savx512colbias1(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias2(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias3(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias4(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias5(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias6(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias7(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias8(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias9(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias10(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias11(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias12(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias13(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512colbias14(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
 func savx512row1(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32)
 
 //go:noescape
@@ -87,6 +129,48 @@ func savx512row13(kc int, a *float32, as int, b *float32, bs int, c *float32, ld
 
 //go:noescape
 func savx512row14(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32)
+
+//go:noescape
+func savx512rowbias1(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias2(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias3(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias4(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias5(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias6(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias7(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias8(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias9(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias10(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias11(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias12(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias13(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
+
+//go:noescape
+func savx512rowbias14(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32, bias *float32, relu int)
 
 //go:noescape
 func stransposeAVX512(dst *float32, ldd int, src *float32, lds int, rows, blocks int)
@@ -134,6 +218,48 @@ func davx512col13(kc int, a *float64, as int, b *float64, bs int, c *float64, ld
 func davx512col14(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64)
 
 //go:noescape
+func davx512colbias1(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias2(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias3(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias4(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias5(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias6(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias7(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias8(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias9(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias10(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias11(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias12(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias13(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512colbias14(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
 func davx512row1(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64)
 
 //go:noescape
@@ -174,6 +300,48 @@ func davx512row13(kc int, a *float64, as int, b *float64, bs int, c *float64, ld
 
 //go:noescape
 func davx512row14(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64)
+
+//go:noescape
+func davx512rowbias1(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias2(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias3(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias4(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias5(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias6(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias7(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias8(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias9(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias10(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias11(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias12(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias13(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
+
+//go:noescape
+func davx512rowbias14(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, nr int, alpha, beta float64, bias *float64, relu int)
 
 //go:noescape
 func savx2col1(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc, nr int, alpha, beta float32)
@@ -249,12 +417,16 @@ func davx2row6(kc int, a *float64, as int, b *float64, bs int, c *float64, ldc, 
 
 // Microkernel tables indexed by the number of rows of the tile.
 var (
-	savx512col = [...]microKernel[float32]{nil, savx512col1, savx512col2, savx512col3, savx512col4, savx512col5, savx512col6, savx512col7, savx512col8, savx512col9, savx512col10, savx512col11, savx512col12, savx512col13, savx512col14}
-	savx512row = [...]microKernel[float32]{nil, savx512row1, savx512row2, savx512row3, savx512row4, savx512row5, savx512row6, savx512row7, savx512row8, savx512row9, savx512row10, savx512row11, savx512row12, savx512row13, savx512row14}
-	davx512col = [...]microKernel[float64]{nil, davx512col1, davx512col2, davx512col3, davx512col4, davx512col5, davx512col6, davx512col7, davx512col8, davx512col9, davx512col10, davx512col11, davx512col12, davx512col13, davx512col14}
-	davx512row = [...]microKernel[float64]{nil, davx512row1, davx512row2, davx512row3, davx512row4, davx512row5, davx512row6, davx512row7, davx512row8, davx512row9, davx512row10, davx512row11, davx512row12, davx512row13, davx512row14}
-	savx2col   = [...]microKernel[float32]{nil, savx2col1, savx2col2, savx2col3, savx2col4, savx2col5, savx2col6}
-	savx2row   = [...]microKernel[float32]{nil, savx2row1, savx2row2, savx2row3, savx2row4, savx2row5, savx2row6}
-	davx2col   = [...]microKernel[float64]{nil, davx2col1, davx2col2, davx2col3, davx2col4, davx2col5, davx2col6}
-	davx2row   = [...]microKernel[float64]{nil, davx2row1, davx2row2, davx2row3, davx2row4, davx2row5, davx2row6}
+	savx512col     = [...]microKernel[float32]{nil, savx512col1, savx512col2, savx512col3, savx512col4, savx512col5, savx512col6, savx512col7, savx512col8, savx512col9, savx512col10, savx512col11, savx512col12, savx512col13, savx512col14}
+	savx512colbias = [...]biasKernel[float32]{nil, savx512colbias1, savx512colbias2, savx512colbias3, savx512colbias4, savx512colbias5, savx512colbias6, savx512colbias7, savx512colbias8, savx512colbias9, savx512colbias10, savx512colbias11, savx512colbias12, savx512colbias13, savx512colbias14}
+	savx512row     = [...]microKernel[float32]{nil, savx512row1, savx512row2, savx512row3, savx512row4, savx512row5, savx512row6, savx512row7, savx512row8, savx512row9, savx512row10, savx512row11, savx512row12, savx512row13, savx512row14}
+	savx512rowbias = [...]biasKernel[float32]{nil, savx512rowbias1, savx512rowbias2, savx512rowbias3, savx512rowbias4, savx512rowbias5, savx512rowbias6, savx512rowbias7, savx512rowbias8, savx512rowbias9, savx512rowbias10, savx512rowbias11, savx512rowbias12, savx512rowbias13, savx512rowbias14}
+	davx512col     = [...]microKernel[float64]{nil, davx512col1, davx512col2, davx512col3, davx512col4, davx512col5, davx512col6, davx512col7, davx512col8, davx512col9, davx512col10, davx512col11, davx512col12, davx512col13, davx512col14}
+	davx512colbias = [...]biasKernel[float64]{nil, davx512colbias1, davx512colbias2, davx512colbias3, davx512colbias4, davx512colbias5, davx512colbias6, davx512colbias7, davx512colbias8, davx512colbias9, davx512colbias10, davx512colbias11, davx512colbias12, davx512colbias13, davx512colbias14}
+	davx512row     = [...]microKernel[float64]{nil, davx512row1, davx512row2, davx512row3, davx512row4, davx512row5, davx512row6, davx512row7, davx512row8, davx512row9, davx512row10, davx512row11, davx512row12, davx512row13, davx512row14}
+	davx512rowbias = [...]biasKernel[float64]{nil, davx512rowbias1, davx512rowbias2, davx512rowbias3, davx512rowbias4, davx512rowbias5, davx512rowbias6, davx512rowbias7, davx512rowbias8, davx512rowbias9, davx512rowbias10, davx512rowbias11, davx512rowbias12, davx512rowbias13, davx512rowbias14}
+	savx2col       = [...]microKernel[float32]{nil, savx2col1, savx2col2, savx2col3, savx2col4, savx2col5, savx2col6}
+	savx2row       = [...]microKernel[float32]{nil, savx2row1, savx2row2, savx2row3, savx2row4, savx2row5, savx2row6}
+	davx2col       = [...]microKernel[float64]{nil, davx2col1, davx2col2, davx2col3, davx2col4, davx2col5, davx2col6}
+	davx2row       = [...]microKernel[float64]{nil, davx2row1, davx2row2, davx2row3, davx2row4, davx2row5, davx2row6}
 )

@@ -57,6 +57,11 @@ func name(is isa, dt dtype, family string, mr int) string {
 	return fmt.Sprintf("%s%s%s%d", dt.prefix, is.name, family, mr)
 }
 
+// epiName is the name of the kernel with the bias epilogue.
+func epiName(is isa, dt dtype, family string, mr int) string {
+	return fmt.Sprintf("%s%s%sbias%d", dt.prefix, is.name, family, mr)
+}
+
 // frame returns the argument offsets of alpha and beta and the frame size.
 func frame(dt dtype) (alpha, beta, size int) {
 	if dt.size == 4 {
@@ -80,8 +85,21 @@ func rowAddr(i, off int) string {
 	return fmt.Sprintf("%d%s", off, table[i])
 }
 
-func (g *gen) kernel(is isa, dt dtype, family string, mr int) {
+// kernel writes one microkernel. With epi (masked kernel sets only) it
+// writes the kernel with the bias epilogue, which takes two more
+// arguments, bias *T and relu int, and stores
+//
+//	C[0:mr, 0:nr] = act(alpha·Σ_p A[:, p]·B[p, :] + beta·C[0:mr, 0:nr] + bias[0:nr]),
+//
+// act(x) = max(x, 0) when relu ≠ 0 (NaN stays NaN) and x otherwise: the
+// sum rounded as the plain kernel rounds it, then the bias added.
+func (g *gen) kernel(is isa, dt dtype, family string, mr int, epi bool) {
 	alphaOff, betaOff, size := frame(dt)
+	kname := name(is, dt, family, mr)
+	if epi {
+		size += 16
+		kname = epiName(is, dt, family, mr)
+	}
 	r := is.reg
 	acc := func(i, v int) string { return fmt.Sprintf("%s%d", r, 2*i+v) }
 	bReg := func(v int) string { return fmt.Sprintf("%s%d", r, 2*is.maxMR+v) }
@@ -89,9 +107,8 @@ func (g *gen) kernel(is isa, dt dtype, family string, mr int) {
 	fma := "VFMADD231" + dt.sfx
 	mov := "VMOVU" + dt.sfx
 
-	fmt.Fprintf(&g.Buffer, "\n// func %s(kc int, a *%s, as int, b *%s, bs int, c *%s, ldc, nr int, alpha, beta %s)\n",
-		name(is, dt, family, mr), dt.goType, dt.goType, dt.goType, dt.goType)
-	fmt.Fprintf(&g.Buffer, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name(is, dt, family, mr), size)
+	fmt.Fprintf(&g.Buffer, "\n// func %s(%s)\n", kname, signature(dt, epi))
+	fmt.Fprintf(&g.Buffer, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", kname, size)
 	g.f("MOVQ kc+0(FP), CX")
 	g.f("MOVQ a+8(FP), R8")
 	g.f("MOVQ as+16(FP), R9")
@@ -219,11 +236,18 @@ func (g *gen) kernel(is isa, dt dtype, family string, mr int) {
 			g.f("VMUL%s %s, %s, %s", dt.sfx, alpha, acc(i, 1), acc(i, 1))
 			g.f("%s %s, %s, %s", fma, beta, tReg(0), acc(i, 0))
 			g.f("%s %s, %s, %s", fma, beta, tReg(1), acc(i, 1))
+			if epi { // stored in the second pass
+				g.f("ADDQ SI, DI")
+				continue
+			}
 			g.f("%s %s, K1, (DI)", mov, acc(i, 0))
 			g.f("%s %s, K2, %d(DI)", mov, acc(i, 1), is.vbytes)
 			if i < mr-1 {
 				g.f("ADDQ SI, DI")
 			}
+		}
+		if epi {
+			g.epilogue(is, dt, mr, size, acc, mov)
 		}
 		g.f("VZEROUPPER")
 		g.f("RET")
@@ -262,6 +286,53 @@ func (g *gen) kernel(is isa, dt dtype, family string, mr int) {
 	}
 	g.f("VZEROUPPER")
 	g.f("RET")
+}
+
+// epilogue writes the second pass of a bias kernel: with C's rows updated
+// in the accumulators and alpha, beta and the loop's registers free, it
+// adds bias[0:nr] (memory operands under K1, K2: lanes past nr are not
+// read) and applies act through the floor register F, max(F, x) with x
+// second so that NaN stays: F = 0 for ReLU, -Inf otherwise. Then the rows
+// are stored under K1, K2. DI has moved past the last row: rewind it.
+func (g *gen) epilogue(is isa, dt dtype, mr, size int, acc func(i, v int) string, mov string) {
+	floor := fmt.Sprintf("%s%d", is.reg, 2*is.maxMR)
+	g.f("MOVQ c+40(FP), DI")
+	g.f("MOVQ bias+%d(FP), R14", size-16)
+	g.f("MOVQ relu+%d(FP), AX", size-8)
+	g.f("TESTQ AX, AX")
+	g.f("JNZ relu")
+	if dt.size == 4 {
+		g.f("MOVL $0xff800000, AX")
+		g.f("VPBROADCASTD AX, %s", floor)
+	} else {
+		g.f("MOVQ $0xfff0000000000000, AX")
+		g.f("VPBROADCASTQ AX, %s", floor)
+	}
+	g.f("JMP act")
+	g.label("relu")
+	g.f("VPXORD %s, %s, %s", floor, floor, floor)
+	g.label("act")
+	for i := 0; i < mr; i++ {
+		g.f("VADD%s (R14), %s, K1, %s", dt.sfx, acc(i, 0), acc(i, 0))
+		g.f("VADD%s %d(R14), %s, K2, %s", dt.sfx, is.vbytes, acc(i, 1), acc(i, 1))
+		g.f("VMAX%s %s, %s, %s", dt.sfx, acc(i, 0), floor, acc(i, 0))
+		g.f("VMAX%s %s, %s, %s", dt.sfx, acc(i, 1), floor, acc(i, 1))
+		g.f("%s %s, K1, (DI)", mov, acc(i, 0))
+		g.f("%s %s, K2, %d(DI)", mov, acc(i, 1), is.vbytes)
+		if i < mr-1 {
+			g.f("ADDQ SI, DI")
+		}
+	}
+}
+
+// signature returns a microkernel's Go parameter list.
+func signature(dt dtype, epi bool) string {
+	t := dt.goType
+	sig := fmt.Sprintf("kc int, a *%s, as int, b *%s, bs int, c *%s, ldc, nr int, alpha, beta %s", t, t, t, t)
+	if epi {
+		sig += fmt.Sprintf(", bias *%s, relu int", t)
+	}
+	return sig
 }
 
 // transpose writes stransposeAVX512, which transposes 16·blocks columns of
@@ -350,10 +421,20 @@ func main() {
 			for _, family := range []string{"col", "row"} {
 				fmt.Fprintf(&tables, "\t%s%s%s = [...]microKernel[%s]{nil", dt.prefix, is.name, family, dt.goType)
 				for mr := 1; mr <= is.maxMR; mr++ {
-					g.kernel(is, dt, family, mr)
+					g.kernel(is, dt, family, mr, false)
 					n := name(is, dt, family, mr)
-					fmt.Fprintf(&decl, "\n//go:noescape\nfunc %s(kc int, a *%s, as int, b *%s, bs int, c *%s, ldc, nr int, alpha, beta %s)\n",
-						n, dt.goType, dt.goType, dt.goType, dt.goType)
+					fmt.Fprintf(&decl, "\n//go:noescape\nfunc %s(%s)\n", n, signature(dt, false))
+					fmt.Fprintf(&tables, ", %s", n)
+				}
+				tables.WriteString("}\n")
+				if !is.masked {
+					continue
+				}
+				fmt.Fprintf(&tables, "\t%s%s%sbias = [...]biasKernel[%s]{nil", dt.prefix, is.name, family, dt.goType)
+				for mr := 1; mr <= is.maxMR; mr++ {
+					g.kernel(is, dt, family, mr, true)
+					n := epiName(is, dt, family, mr)
+					fmt.Fprintf(&decl, "\n//go:noescape\nfunc %s(%s)\n", n, signature(dt, true))
 					fmt.Fprintf(&tables, ", %s", n)
 				}
 				tables.WriteString("}\n")
