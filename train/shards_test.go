@@ -7,14 +7,20 @@ import (
 
 	"github.com/nflowgo/nflow/bijectors"
 	"github.com/nflowgo/nflow/dist"
+	"github.com/nflowgo/nflow/engine"
 	"github.com/nflowgo/nflow/ops"
 	"gorgonia.org/tensor"
 )
 
-// withShards runs f with the step split (rows ≥ 2·minRows) or not, on two CPUs.
+// testProcs is the GOMAXPROCS withShards sets: the number of shards of a
+// split step.
+var testProcs = 2
+
+// withShards runs f with the step split (rows ≥ 2·minRows) or not, on
+// testProcs CPUs.
 func withShards(t *testing.T, minRows int, f func()) {
 	t.Helper()
-	prevProcs, prevRows := runtime.GOMAXPROCS(2), MinShardRows
+	prevProcs, prevRows := runtime.GOMAXPROCS(testProcs), MinShardRows
 	defer func() { runtime.GOMAXPROCS(prevProcs); MinShardRows = prevRows }()
 	MinShardRows = minRows
 	f()
@@ -40,6 +46,8 @@ func trainSteps(t *testing.T, dt tensor.Dtype, rows, steps int, split bool) ([]f
 		}
 		if st := tr.steppers[rows]; (st.sh != nil) != split {
 			t.Fatalf("split %v: the stepper has shards %v", split, st.sh != nil)
+		} else if split && len(st.sh.progs) != testProcs {
+			t.Fatalf("the step is split into %d shards, want %d (GOMAXPROCS)", len(st.sh.progs), testProcs)
 		}
 		for _, p := range m.Params() {
 			params = append(params, dist.Float64s(p.Value)...)
@@ -51,7 +59,18 @@ func trainSteps(t *testing.T, dt tensor.Dtype, rows, steps int, split bool) ([]f
 // TestShardedStepEqualsUnsplit checks that a training step split across two
 // CPUs gives the unsplit step's losses and parameters: to float64 rounding
 // in float64 and float32 rounding in float32, over several Adam steps.
+//
+// With GOMAXPROCS 3 and 5 the step is split three and five ways
+// (engine.ParallelN) whatever the CPUs; the same holds.
 func TestShardedStepEqualsUnsplit(t *testing.T) {
+	for _, procs := range []int{2, 3, 5} {
+		testProcs = procs
+		testShardedStepEqualsUnsplit(t)
+	}
+	testProcs = 2
+}
+
+func testShardedStepEqualsUnsplit(t *testing.T) {
 	for _, c := range []struct {
 		dt  tensor.Dtype
 		tol float64
@@ -60,12 +79,12 @@ func TestShardedStepEqualsUnsplit(t *testing.T) {
 		l1, p1 := trainSteps(t, c.dt, 61, 5, true)
 		for i := range l0 {
 			if math.Abs(l0[i]-l1[i]) > c.tol*(1+math.Abs(l0[i])) {
-				t.Fatalf("%v step %d: loss %v split, %v unsplit", c.dt, i, l1[i], l0[i])
+				t.Fatalf("%v, %d shards, step %d: loss %v split, %v unsplit", c.dt, testProcs, i, l1[i], l0[i])
 			}
 		}
 		for i := range p0 {
 			if math.Abs(p0[i]-p1[i]) > c.tol*(1+math.Abs(p0[i])) {
-				t.Fatalf("%v: parameter %d is %v split, %v unsplit", c.dt, i, p1[i], p0[i])
+				t.Fatalf("%v, %d shards: parameter %d is %v split, %v unsplit", c.dt, testProcs, i, p1[i], p0[i])
 			}
 		}
 	}
@@ -74,6 +93,14 @@ func TestShardedStepEqualsUnsplit(t *testing.T) {
 // TestShardedStepAllocatesNothing checks that a split step allocates
 // nothing once compiled.
 func TestShardedStepAllocatesNothing(t *testing.T) {
+	for _, procs := range []int{2, 4} {
+		testProcs = procs
+		testShardedStepAllocatesNothing(t)
+	}
+	testProcs = 2
+}
+
+func testShardedStepAllocatesNothing(t *testing.T) {
 	withShards(t, 4, func() {
 		tr := must(NewTrainer(smallFlow(tensor.Float32, ops.ScaleSoftplus), Config{}))
 		x := moons(64, 1, tensor.Float32)
@@ -86,7 +113,7 @@ func TestShardedStepAllocatesNothing(t *testing.T) {
 			t.Fatal("the step of 64 rows is not split")
 		}
 		if a := testing.AllocsPerRun(20, func() { tr.Step(x) }); a != 0 {
-			t.Fatalf("a split step allocates %v times", a)
+			t.Fatalf("a step split %d ways allocates %v times", testProcs, a)
 		}
 	})
 }
@@ -143,7 +170,7 @@ func TestShardedStepNonFinite(t *testing.T) {
 // flags the half that holds a NaN or an Inf, and only that half.
 func TestShardSumFlagsNonFinite(t *testing.T) {
 	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(-1))} {
-		sh := &shards{w0: 0.5, w1: 0.5, g32: [2][][]float32{{{1, 2, 3, 4}}, {{1, 2, bad, 4}}}}
+		sh := &shards{progs: make([]*engine.Program, 2), w: []float64{0.5, 0.5}, g32: [][][]float32{{{1, 2, 3, 4}}, {{1, 2, bad, 4}}}, finite: make([]bool, 2)}
 		sh.sum(0)
 		sh.sum(1)
 		if !sh.finite[0] || sh.finite[1] {
