@@ -71,11 +71,18 @@ func (m *MultivariateNormalDiag) Sample(n int, rng *rand.Rand) (*tensor.Dense, e
 		return nil, fmt.Errorf("dist: random source is nil (%s)", Brief(m))
 	}
 	d := len(m.loc)
+	if m.dtype == tensor.Float32 { // drawn into the tensor's own backing: NewTensor's values, one allocation
+		v := make([]float32, n*d)
+		for i := range v {
+			v[i] = float32(m.loc[i%d] + m.scale[i%d]*rng.NormFloat64())
+		}
+		return tensor.New(tensor.WithShape(n, d), tensor.WithBacking(v)), nil
+	}
 	v := make([]float64, n*d)
 	for i := range v {
 		v[i] = m.loc[i%d] + m.scale[i%d]*rng.NormFloat64()
 	}
-	return bijectors.NewTensor(m.dtype, v, n, d), nil
+	return tensor.New(tensor.WithShape(n, d), tensor.WithBacking(v)), nil
 }
 
 // LogProb returns log p(x) ([N]) for x [N, D].

@@ -302,16 +302,17 @@ func rowSlice(x *tensor.Dense, lo, hi, cols int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(x.Float64s()[lo*cols:hi*cols]))
 }
 
-// joinRows concatenates tensors along their first dimension.
+// joinRows concatenates tensors along their first dimension, into one
+// allocation of the joined size.
 func joinRows(parts []*tensor.Dense, shape tensor.Shape) *tensor.Dense {
 	if parts[0].Dtype() == tensor.Float32 {
-		var all []float32
+		all := make([]float32, 0, shape.TotalSize())
 		for _, p := range parts {
 			all = append(all, p.Float32s()...)
 		}
 		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(all))
 	}
-	var all []float64
+	all := make([]float64, 0, shape.TotalSize())
 	for _, p := range parts {
 		all = append(all, p.Float64s()...)
 	}

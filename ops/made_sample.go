@@ -147,7 +147,7 @@ func (op *MADESample) scratch(n int) *madeScratch {
 	if sc == nil {
 		return &madeScratch{}
 	}
-	if sc.f32 != nil && len(sc.f32[0]) != n*op.sizes[1] || sc.f64 != nil && len(sc.f64[0]) != n*op.sizes[1] {
+	if m := op.bufRows(n) * op.sizes[1]; sc.f32 != nil && len(sc.f32[0]) != m || sc.f64 != nil && len(sc.f64[0]) != m {
 		return &madeScratch{}
 	}
 	return sc
@@ -155,34 +155,47 @@ func (op *MADESample) scratch(n int) *madeScratch {
 
 func (op *MADESample) buffers32(n int) [][]float32 {
 	var bs [][]float32
+	m := op.bufRows(n)
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
-		bs = append(bs, make([]float32, n*w))
+		bs = append(bs, make([]float32, m*w))
 	}
-	return append(bs, make([]float32, narrowCols*n))
+	return append(bs, make([]float32, narrowCols*m))
 }
 
 func (op *MADESample) buffers64(n int) [][]float64 {
 	var bs [][]float64
+	m := op.bufRows(n)
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
-		bs = append(bs, make([]float64, n*w))
+		bs = append(bs, make([]float64, m*w))
 	}
-	return append(bs, make([]float64, narrowCols*n))
+	return append(bs, make([]float64, narrowCols*m))
 }
 
+// step is the row block of madeSample for n rows: sampleRows for networks
+// whose hidden layers are at most 256 wide, else all n.
+func (op *MADESample) step(n int) int {
+	if slices.Max(op.sizes[1:len(op.sizes)-1]) <= 256 {
+		return min(n, sampleRows)
+	}
+	return n
+}
+
+// bufRows is the rows of the hidden-unit buffers for n rows: one row block,
+// reused by every block (the hidden units are scratch; only h and y are
+// kept), so that they stay in L2.
+func (op *MADESample) bufRows(n int) int { return op.step(n) }
+
 // sampleRows is the row block of madeSample for networks whose hidden
-// layers are at most 256 wide: the block's hidden units and the kernels
-// stay in L2 through the D passes. Wider kernels are read once for all
-// rows instead.
+// layers are at most 256 wide: the block's hidden units (one block's
+// buffers, reused by each block) and the kernels stay in L2 through the D
+// passes. Wider kernels are read once for all rows instead.
 const sampleRows = 256
 
 // madeSample runs the D passes into out [n, 3D] (h, then y); bufs holds
 // H_1..H_L and the scratch of block's narrow blocks [narrowCols, n]. Rows
 // are independent, so narrow networks run a block of rows at a time.
 func madeSample[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
-	step := n
-	if slices.Max(op.sizes[1:len(op.sizes)-1]) <= 256 {
-		step = sampleRows
-	}
+	step := op.step(n)
 	d, L := op.sizes[0], len(op.sizes)-2
 	rows := make([][]T, 0, 16)
 	sub := make([][]T, len(ins))
@@ -191,7 +204,7 @@ func madeSample[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gem
 		m := min(step, n-r0)
 		rows = rows[:0]
 		for l := 0; l < L; l++ {
-			rows = append(rows, bufs[l][r0*op.sizes[l+1]:])
+			rows = append(rows, bufs[l])
 		}
 		rows = append(rows, bufs[L])
 		sub[0] = ins[0][r0*d:]
