@@ -15,7 +15,7 @@ var (
 			mr: 14, nr: 32, kc: 256, mc: 14 * 12, nc: 1024,
 			col: savx512col, row: savx512row, masked: true,
 			colBias: savx512colbias, rowBias: savx512rowbias,
-			transpose: stransposeAVX512,
+			transpose: stransposeAVX512, packCols: spackColsAVX512,
 		},
 		d: &kernels[float64]{
 			mr: 14, nr: 16, kc: 256, mc: 14 * 12, nc: 512,

@@ -50,6 +50,11 @@ type kernels[T float] struct {
 	// rows×16·blocks matrix (rows ≤ 16) at src with leading dimension lds
 	// into a 16·blocks×rows matrix at dst with leading dimension ldd.
 	transpose func(dst *T, ldd int, src *T, lds int, rows, blocks int)
+
+	// packCols, when not nil, copies kc rows of rows ≤ mr contiguous
+	// elements from src (stride lds) to dst (stride rows): a panel of a
+	// transposed A for packA.
+	packCols func(dst *T, src *T, lds, kc, rows int)
 }
 
 // impl is one implementation: a name and its kernels for both element types.

@@ -22,7 +22,9 @@ func packA[T float](ks *kernels[T], p *problem[T], dst []T, ic, mc, pc, kc int) 
 	for q := 0; q < np; q++ {
 		rows := panelRows(mc, np, q)
 		panel := dst[off*kc : (off+rows)*kc]
-		if p.transA {
+		if p.transA && ks.packCols != nil {
+			ks.packCols(&panel[0], &p.a[pc*p.lda+ic+off], p.lda, kc, rows)
+		} else if p.transA {
 			for l := 0; l < kc; l++ {
 				src := p.a[(pc+l)*p.lda+ic+off:]
 				copy(panel[l*rows:(l+1)*rows], src[:rows])
