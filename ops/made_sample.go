@@ -147,7 +147,7 @@ func (op *MADESample) scratch(n int) *madeScratch {
 	if sc == nil {
 		return &madeScratch{}
 	}
-	if m := op.bufRows(n) * op.sizes[1]; sc.f32 != nil && len(sc.f32[0]) != m || sc.f64 != nil && len(sc.f64[0]) != m {
+	if m := op.step(n) * op.sizes[1]; sc.f32 != nil && len(sc.f32[0]) != m || sc.f64 != nil && len(sc.f64[0]) != m {
 		return &madeScratch{}
 	}
 	return sc
@@ -155,7 +155,7 @@ func (op *MADESample) scratch(n int) *madeScratch {
 
 func (op *MADESample) buffers32(n int) [][]float32 {
 	var bs [][]float32
-	m := op.bufRows(n)
+	m := op.step(n)
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
 		bs = append(bs, make([]float32, m*w))
 	}
@@ -164,7 +164,7 @@ func (op *MADESample) buffers32(n int) [][]float32 {
 
 func (op *MADESample) buffers64(n int) [][]float64 {
 	var bs [][]float64
-	m := op.bufRows(n)
+	m := op.step(n)
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
 		bs = append(bs, make([]float64, m*w))
 	}
@@ -172,18 +172,15 @@ func (op *MADESample) buffers64(n int) [][]float64 {
 }
 
 // step is the row block of madeSample for n rows: sampleRows for networks
-// whose hidden layers are at most 256 wide, else all n.
+// whose hidden layers are at most 256 wide, else all n. The hidden-unit
+// buffers hold one block, reused by every block (they are scratch; only h
+// and y are kept), so that they stay in L2.
 func (op *MADESample) step(n int) int {
 	if slices.Max(op.sizes[1:len(op.sizes)-1]) <= 256 {
 		return min(n, sampleRows)
 	}
 	return n
 }
-
-// bufRows is the rows of the hidden-unit buffers for n rows: one row block,
-// reused by every block (the hidden units are scratch; only h and y are
-// kept), so that they stay in L2.
-func (op *MADESample) bufRows(n int) int { return op.step(n) }
 
 // sampleRows is the row block of madeSample for networks whose hidden
 // layers are at most 256 wide: the block's hidden units (one block's
@@ -192,8 +189,9 @@ func (op *MADESample) bufRows(n int) int { return op.step(n) }
 const sampleRows = 256
 
 // madeSample runs the D passes into out [n, 3D] (h, then y); bufs holds
-// H_1..H_L and the scratch of block's narrow blocks [narrowCols, n]. Rows
-// are independent, so narrow networks run a block of rows at a time.
+// H_1..H_L and the scratch of block's narrow blocks [narrowCols, step]
+// for one block of step rows. Rows are independent, so narrow networks run
+// a block of rows at a time.
 func madeSample[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
 	step := op.step(n)
 	d, L := op.sizes[0], len(op.sizes)-2
