@@ -110,6 +110,9 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		if cfg.FinalLearningRate > 0 {
 			return nil, fmt.Errorf("train: a learning-rate schedule runs on the cpu only (device %s)", cfg.Device.Name())
 		}
+		if cfg.ClipNorm > 0 {
+			return nil, fmt.Errorf("train: gradient clipping runs on the cpu only (device %s)", cfg.Device.Name())
+		}
 		if dev, err = newDeviceRun(cfg.Device, model, cfg, rows, nTrain, d, batch); err != nil {
 			return nil, err
 		}
@@ -246,6 +249,41 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 	return finish(nil)
 }
 
+// clipGrads rescales the gradients g32 (or g64) in place so that their
+// global L2 norm is at most clip (no change when clip <= 0 or the norm is
+// within it). The norm is summed in float64.
+func clipGrads(g32 [][]float32, g64 [][]float64, clip float64) {
+	if clip <= 0 {
+		return
+	}
+	ss := 0.0
+	for _, g := range g32 {
+		for _, v := range g {
+			ss += float64(v) * float64(v)
+		}
+	}
+	for _, g := range g64 {
+		for _, v := range g {
+			ss += v * v
+		}
+	}
+	norm := math.Sqrt(ss)
+	if !(norm > clip) {
+		return
+	}
+	f := clip / norm
+	for _, g := range g32 {
+		for i := range g {
+			g[i] = float32(float64(g[i]) * f)
+		}
+	}
+	for _, g := range g64 {
+		for i := range g {
+			g[i] *= f
+		}
+	}
+}
+
 // cosineRate is the learning rate at step t of T decaying from lr to final.
 func cosineRate(lr, final float64, t, total int) float64 {
 	return final + (lr-final)*(1+math.Cos(math.Pi*float64(t)/float64(total)))/2
@@ -352,9 +390,9 @@ func fillRows(dst *tensor.Dense, data []float64, idx []int, d int) {
 // both are finite, saves the parameters into lastGood and updates them.
 // A non-finite gradient is reported as a NaN loss. The compiled path does
 // not allocate.
-func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (float64, error) {
+func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense, clip float64) (float64, error) {
 	if s.tape != nil {
-		return s.tape.step(s.xv, s.cv, opt, lastGood, values)
+		return s.tape.step(s.xv, s.cv, opt, lastGood, values, clip)
 	}
 	loss := s.run()
 	if !s.gradsFinite() {
@@ -362,6 +400,7 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 	}
 	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
 		s.save(lastGood, values)
+		clipGrads(s.g32, s.g64, clip)
 		switch {
 		case s.sh != nil && s.g32 != nil:
 			opt.SplitStep32(s.g32)
@@ -376,7 +415,7 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 	return loss, nil
 }
 
-func (t *tapeStep) step(xv, cv *tensor.Dense, opt *engine.Adam, lastGood, values []*tensor.Dense) (float64, error) {
+func (t *tapeStep) step(xv, cv *tensor.Dense, opt *engine.Adam, lastGood, values []*tensor.Dense, clip float64) (float64, error) {
 	defer t.m.Reset()
 	if err := gorgonia.Let(t.x, xv); err != nil {
 		return 0, err
@@ -413,6 +452,7 @@ func (t *tapeStep) step(xv, cv *tensor.Dense, opt *engine.Adam, lastGood, values
 		return loss, nil
 	}
 	engine.CopyTensors(lastGood, values)
+	clipGrads(g32, g64, clip)
 	if g32 != nil {
 		opt.Step32(g32)
 	} else {

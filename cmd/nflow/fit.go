@@ -80,6 +80,7 @@ func fitFlags(fs *flag.FlagSet) any {
 	fs.IntVar(&o.cfg.Epochs, "epochs", 100, "most training epochs")
 	fs.IntVar(&o.cfg.BatchSize, "batch", 128, "batch size")
 	fs.Float64Var(&o.cfg.LearningRate, "lr", 1e-3, "Adam learning rate")
+	fs.Float64Var(&o.cfg.ClipNorm, "clip-norm", 0, "rescale each step's gradient to a global L2 `norm` of at most this before Adam's update (0: no clipping)")
 	fs.Uint64Var(&o.cfg.Seed, "seed", 0, "random seed (initialisation, validation split, shuffling)")
 	fs.Float64Var(&o.cfg.ValidationSplit, "val", 0.1, "`fraction` of the points held out for validation (0: none)")
 	fs.IntVar(&o.cfg.Patience, "patience", 10, "stop after this many `epochs` without improvement (0: never)")
@@ -113,6 +114,8 @@ func (o *fitOptions) check() error {
 		return fmt.Errorf("-lr=%g: expected a positive learning rate", o.cfg.LearningRate)
 	case !(o.cfg.ValidationSplit >= 0 && o.cfg.ValidationSplit < 1):
 		return fmt.Errorf("-val=%g: expected a fraction in [0, 1)", o.cfg.ValidationSplit)
+	case !(o.cfg.ClipNorm >= 0) || math.IsInf(o.cfg.ClipNorm, 0):
+		return fmt.Errorf("-clip-norm=%g: expected 0 (no clipping) or a positive norm", o.cfg.ClipNorm)
 	case o.cfg.Patience < 0:
 		return fmt.Errorf("-patience=%d: expected 0 (never stop early) or more", o.cfg.Patience)
 	case o.spec.Bins < 0:
