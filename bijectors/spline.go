@@ -117,6 +117,13 @@ type MaskedAutoregressiveSpline struct {
 	Net   *AutoregressiveNetwork
 	Bins  int
 	Bound float64
+	// DensityParams, when true, applies the spline g in the density
+	// direction, as zuko's and nflows' NSFs do: x_e = g(y_e; θ_e(y_<e)),
+	// ILDJ(y) = Σ_e log g'(y_e), and sampling inverts it (y_e =
+	// g⁻¹(x_e; θ_e(y_<e))). The inverse of a rational-quadratic spline is
+	// not one, so this is a different family of maps; with the same
+	// network it learns as fast or faster (see tools/realdata).
+	DensityParams bool
 }
 
 // NewMaskedAutoregressiveSpline returns the flow for K = bins on
@@ -137,8 +144,12 @@ func NewMaskedAutoregressiveSpline(net *AutoregressiveNetwork, bins int, bound f
 // String names the bijector and its sizes.
 func (m *MaskedAutoregressiveSpline) String() string {
 	cfg := m.Net.Config()
-	return fmt.Sprintf("MaskedAutoregressiveSpline(D=%d, hidden=%v, bins=%d, bound=%g%s)", cfg.EventSize, cfg.HiddenUnits,
-		m.Bins, m.Bound, contextSuffix(m.ContextSize()))
+	dp := ""
+	if m.DensityParams {
+		dp = ", density-params"
+	}
+	return fmt.Sprintf("MaskedAutoregressiveSpline(D=%d, hidden=%v, bins=%d, bound=%g%s%s)", cfg.EventSize, cfg.HiddenUnits,
+		m.Bins, m.Bound, dp, contextSuffix(m.ContextSize()))
 }
 
 // EventSize is D.
@@ -164,7 +175,7 @@ func (m *MaskedAutoregressiveSpline) InverseNode(g *Graph, y *gorgonia.Node) (*g
 	if err != nil {
 		return nil, nil, err
 	}
-	return splineTransform(m.Bins, m.Bound, true)(y, h)
+	return splineTransform(m.Bins, m.Bound, !m.DensityParams)(y, h)
 }
 
 // ForwardNode adds y = f(x) and the forward log-det [N] to g.
@@ -173,7 +184,8 @@ func (m *MaskedAutoregressiveSpline) ForwardNode(g *Graph, x *gorgonia.Node) (*g
 	if err != nil {
 		return nil, nil, err
 	}
-	sp, err := ops.NewRQSpline(m.Bins, m.Bound, false)
+	// DensityParams: g maps y to x, so sampling applies g⁻¹.
+	sp, err := ops.NewRQSpline(m.Bins, m.Bound, m.DensityParams)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -193,7 +205,7 @@ func (m *MaskedAutoregressiveSpline) ForwardNode(g *Graph, x *gorgonia.Node) (*g
 			return nil, nil, err
 		}
 	}
-	ld, err := ops.NewRQSplineLogDet(m.Bins, m.Bound, false)
+	ld, err := ops.NewRQSplineLogDet(m.Bins, m.Bound, m.DensityParams)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -32,6 +32,7 @@ func buildMAF(s Spec) (bijectors.Bijector, error) {
 	for _, b := range c.Bijectors {
 		if m, ok := b.(*bijectors.MaskedAutoregressiveFlow); ok {
 			m.InputBound = s.InputBound
+			m.DensityParams = s.DensityParams
 		}
 	}
 	return c, nil

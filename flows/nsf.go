@@ -72,6 +72,7 @@ func buildNSF(s Spec) (bijectors.Bijector, error) {
 		if err != nil {
 			return nil, err
 		}
+		m.DensityParams = s.DensityParams
 		bs = append(bs, m)
 	}
 	reverse(bs)

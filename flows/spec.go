@@ -15,11 +15,12 @@ import (
 // Spec describes a flow: Build(spec) returns the same architecture, with
 // the same initial parameters, every time.
 //
-// The zero values of Scale, Init and InputBound are the lab's (softplus,
-// glorot-uniform, no bound), kept so that saved models load unchanged. For
-// data other than the lab's, nflow fit's defaults are the robust ones:
-// Standardize true, Scale softclip, Init torch-uniform, InputBound
-// DefaultInputBound (see tools/realdata for the ablations).
+// The zero values of Scale, Init, InputBound and DensityParams are the
+// lab's (softplus, glorot-uniform, no bound, TFP's sampling-direction
+// parameters), kept so that saved models load unchanged. For data other
+// than the lab's, nflow fit's defaults are the robust ones: Standardize
+// true, Scale softclip, Init torch-uniform, InputBound DefaultInputBound,
+// DensityParams true (see tools/realdata for the ablations).
 type Spec struct {
 	Kind        string  `json:"kind"`                      // a registered kind: maf, iaf, realnvp, nsf, nsf-coupling, glow
 	EventSize   int     `json:"event_size"`                // D
@@ -34,8 +35,12 @@ type Spec struct {
 	ContextSize int     `json:"context_size,omitempty"`    // conditional flows: size of the conditioning input
 	Standardize bool    `json:"standardize,omitempty"`     // a bijectors.Standardize nearest the data (see InitStandardize)
 	InputBound  float64 `json:"input_bound,omitempty"`     // maf kinds: conditioner networks read B·tanh(y/B) (0: y)
-	Seed        uint64  `json:"seed"`
-	DType       string  `json:"dtype"` // float32 (default) or float64
+	// DensityParams: the maf, iaf and nsf kinds' conditioners parameterise
+	// the density direction (zuko's convention) instead of the sampling
+	// one (TFP's, false); see bijectors.MaskedAutoregressiveFlow.
+	DensityParams bool   `json:"density_params,omitempty"`
+	Seed          uint64 `json:"seed"`
+	DType         string `json:"dtype"` // float32 (default) or float64
 }
 
 // Builder builds the bijector of a Spec of its kind; the base is the

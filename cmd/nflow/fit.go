@@ -73,6 +73,7 @@ func fitFlags(fs *flag.FlagSet) any {
 	fs.StringVar(&o.spec.Scale, "scale", "softclip", "affine scale `function`: softclip (|log σ| < 6.9), softplus, exp")
 	fs.StringVar(&o.spec.Init, "init", "torch-uniform", "conditioner `initialisation`: torch-uniform (PyTorch's nn.Linear default) or glorot-uniform (TFP's)")
 	fs.Float64Var(&o.spec.InputBound, "input-bound", flows.DefaultInputBound, "maf kinds: conditioner networks read `B`·tanh(y/B), so shift and scale far from the data are those at its edge (0: y itself)")
+	fs.BoolVar(&o.spec.DensityParams, "density-params", true, "maf, iaf and nsf kinds: the conditioners parameterise the density direction (data to noise, zuko's convention: x·σ + m, spline g(x)); false: the sampling direction (TFP's: (x - m)/σ, g⁻¹(x))")
 	fs.IntVar(&o.spec.Bins, "bins", 0, "spline bins of the nsf kinds (0: the kind's default)")
 	fs.Float64Var(&o.spec.Bound, "bound", 0, "spline range [-bound, bound] of the nsf kinds (0: the kind's default)")
 	fs.BoolVar(&o.spec.Standardize, "standardize", true, "learn a per-column shift and scale (median, quantile spread) from the training points as the flow's first bijector; densities stay in the data's units")
