@@ -124,6 +124,10 @@ type MaskedAutoregressiveSpline struct {
 	// not one, so this is a different family of maps; with the same
 	// network it learns as fast or faster (see tools/realdata).
 	DensityParams bool
+	// Knots is how the network's raw outputs become widths, heights and
+	// slopes: SoftplusKnots ("", ops.RQSplineKnots) or SoftClipKnots
+	// (ops.RQSplineKnotsSoftClip, zuko's).
+	Knots SplineKnots
 }
 
 // NewMaskedAutoregressiveSpline returns the flow for K = bins on
@@ -147,6 +151,9 @@ func (m *MaskedAutoregressiveSpline) String() string {
 	dp := ""
 	if m.DensityParams {
 		dp = ", density-params"
+	}
+	if m.Knots == SoftClipKnots {
+		dp += ", softclip knots"
 	}
 	return fmt.Sprintf("MaskedAutoregressiveSpline(D=%d, hidden=%v, bins=%d, bound=%g%s%s)", cfg.EventSize, cfg.HiddenUnits,
 		m.Bins, m.Bound, dp, contextSuffix(m.ContextSize()))
@@ -175,7 +182,11 @@ func (m *MaskedAutoregressiveSpline) InverseNode(g *Graph, y *gorgonia.Node) (*g
 	if err != nil {
 		return nil, nil, err
 	}
-	return splineTransform(m.Bins, m.Bound, !m.DensityParams)(y, h)
+	kap, err := splineKnotsOf(m.Knots, m.Bins, m.Bound, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	return splineNodes(m.Bins, m.Bound, !m.DensityParams, y, kap)
 }
 
 // ForwardNode adds y = f(x) and the forward log-det [N] to g.
@@ -198,7 +209,7 @@ func (m *MaskedAutoregressiveSpline) ForwardNode(g *Graph, x *gorgonia.Node) (*g
 		if err != nil {
 			return nil, nil, err
 		}
-		if kap, err = splineKnots(m.Bins, m.Bound, h); err != nil {
+		if kap, err = splineKnotsOf(m.Knots, m.Bins, m.Bound, h); err != nil {
 			return nil, nil, err
 		}
 		if y, err = Apply(sp, x, kap); err != nil {
@@ -227,13 +238,13 @@ func (m *MaskedAutoregressiveSpline) firstPass(g *Graph, x *gorgonia.Node) (*gor
 		if err != nil {
 			return nil, err
 		}
-		return splineKnots(m.Bins, m.Bound, h)
+		return splineKnotsOf(m.Knots, m.Bins, m.Bound, h)
 	}
 	h0, err := m.Net.Node(g, g.ZeroRow(m.EventSize()))
 	if err != nil {
 		return nil, err
 	}
-	k0, err := splineKnots(m.Bins, m.Bound, h0)
+	k0, err := splineKnotsOf(m.Knots, m.Bins, m.Bound, h0)
 	if err != nil {
 		return nil, err
 	}

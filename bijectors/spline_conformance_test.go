@@ -94,6 +94,21 @@ func densityParams(b Bijector) Bijector {
 	return b
 }
 
+// softClipKnots sets Knots = SoftClipKnots on a MaskedAutoregressiveSpline
+// and scales its network's output layer up so that the raw parameters
+// reach into the soft clips.
+func softClipKnots(b Bijector) Bijector {
+	m := b.(*MaskedAutoregressiveSpline)
+	m.Knots = SoftClipKnots
+	ps := m.Params()
+	for _, p := range ps[len(ps)-2:] { // the output layer's kernel and bias
+		for i := range p.Value.Float64s() {
+			p.Value.Float64s()[i] *= 20
+		}
+	}
+	return m
+}
+
 func splineConformanceCases(t testing.TB) []conformanceCase {
 	wide := [2]float64{-2, 2}  // partly outside the splines' [-1.5, 1.5]
 	inner := [2]float64{-1, 1} // inside
@@ -112,6 +127,8 @@ func splineConformanceCases(t testing.TB) []conformanceCase {
 		{"MAS-density-params", densityParams(testMAS(t, 3, LeftToRight, 5, 1.5, 16)), 3, wide, wide, true},
 		{"MAS-density-params-inner", densityParams(testMAS(t, 3, LeftToRight, 5, 1.5, 17)), 3, inner, inner, true},
 		{"MAS-density-params-right-to-left", densityParams(testMAS(t, 3, RightToLeft, 4, 1.5, 18)), 3, wide, wide, false},
+		{"MAS-softclip-knots", softClipKnots(testMAS(t, 3, LeftToRight, 5, 1.5, 20)), 3, wide, wide, true},
+		{"MAS-softclip-knots-density-params", softClipKnots(densityParams(testMAS(t, 3, RightToLeft, 4, 1.5, 25))), 3, wide, wide, false},
 		{"IAS-density-params", Invert(densityParams(testMAS(t, 2, LeftToRight, 4, 1.5, 19))), 2, wide, wide, true},
 		{"RealNVP-1of3", testRealNVP(t, 3, 1, ops.ScaleSoftplus, 21), 3, wide, wide, true},
 		{"RealNVP-2of3", testRealNVP(t, 3, 2, ops.ScaleExp, 22), 3, wide, wide, true},

@@ -73,6 +73,7 @@ func buildNSF(s Spec) (bijectors.Bijector, error) {
 			return nil, err
 		}
 		m.DensityParams = s.DensityParams
+		m.Knots = bijectors.SplineKnots(s.SplineKnots)
 		bs = append(bs, m)
 	}
 	reverse(bs)

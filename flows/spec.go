@@ -20,7 +20,8 @@ import (
 // parameters), kept so that saved models load unchanged. For data other
 // than the lab's, nflow fit's defaults are the robust ones: Standardize
 // true, Scale softclip, Init torch-uniform, InputBound DefaultInputBound,
-// DensityParams true (see tools/realdata for the ablations).
+// DensityParams true, SplineKnots softclip and Bound FitSplineBound (see
+// tools/realdata for the ablations).
 type Spec struct {
 	Kind        string  `json:"kind"`                      // a registered kind: maf, iaf, realnvp, nsf, nsf-coupling, glow
 	EventSize   int     `json:"event_size"`                // D
@@ -38,9 +39,13 @@ type Spec struct {
 	// DensityParams: the maf, iaf and nsf kinds' conditioners parameterise
 	// the density direction (zuko's convention) instead of the sampling
 	// one (TFP's, false); see bijectors.MaskedAutoregressiveFlow.
-	DensityParams bool   `json:"density_params,omitempty"`
-	Seed          uint64 `json:"seed"`
-	DType         string `json:"dtype"` // float32 (default) or float64
+	DensityParams bool `json:"density_params,omitempty"`
+	// SplineKnots: how the nsf kind's networks' raw outputs become bin
+	// widths, heights and slopes: softplus ("", the default,
+	// ops.RQSplineKnots) or softclip (zuko's, ops.RQSplineKnotsSoftClip).
+	SplineKnots string `json:"spline_knots,omitempty"`
+	Seed        uint64 `json:"seed"`
+	DType       string `json:"dtype"` // float32 (default) or float64
 }
 
 // Builder builds the bijector of a Spec of its kind; the base is the
@@ -121,6 +126,9 @@ func (s Spec) Normalize() (Spec, error) {
 	}
 	if _, err := ops.ParseScaleFn(s.Scale); err != nil {
 		return s, fmt.Errorf("flows: %w", err)
+	}
+	if !bijectors.SplineKnots(s.SplineKnots).Valid() {
+		return s, fmt.Errorf("flows: spline knots %q, expected softplus or softclip", s.SplineKnots)
 	}
 	if s.Init != string(bijectors.GlorotUniform) && s.Init != string(bijectors.TorchUniform) {
 		return s, fmt.Errorf("flows: init %q, expected glorot-uniform or torch-uniform", s.Init)

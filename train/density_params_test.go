@@ -19,6 +19,7 @@ func TestLossGradientDensityParams(t *testing.T) {
 		{Kind: "maf", Scale: "softclip", Init: "torch-uniform", InputBound: 5},
 		{Kind: "maf", Scale: "softplus"},
 		{Kind: "nsf", Init: "torch-uniform", Bins: 4, Bound: 1.5},
+		{Kind: "nsf", Init: "torch-uniform", Bins: 4, Bound: 1.5, SplineKnots: "softclip"},
 	}
 	for _, s := range specs {
 		s.EventSize, s.Layers, s.Hidden, s.DType, s.Seed, s.DensityParams = 3, 2, []int{16, 16}, "float64", 4, true
@@ -44,7 +45,7 @@ func TestLossGradientDensityParams(t *testing.T) {
 		st.fill(xs, idx, 3)
 		loss := st.run()
 		if want := must(MeanNLL(m, x)); math.Abs(loss-want) > 1e-9*(1+math.Abs(want)) {
-			t.Errorf("%s %s: training loss %.12g, MeanNLL %.12g", s.Kind, s.Scale, loss, want)
+			t.Errorf("%s %s%s: training loss %.12g, MeanNLL %.12g", s.Kind, s.Scale, s.SplineKnots, loss, want)
 		}
 		for pi, p := range m.Params() {
 			v := p.Value.Float64s()
@@ -59,7 +60,7 @@ func TestLossGradientDensityParams(t *testing.T) {
 				v[j] = orig
 				want := (fp - fm) / (2 * h)
 				if g := st.g64[pi][j]; math.Abs(g-want) > 1e-6*(1+math.Abs(want)) {
-					t.Errorf("%s %s %s[%d]: gradient %.10g, finite difference %.10g", s.Kind, s.Scale, p.Name, j, g, want)
+					t.Errorf("%s %s%s %s[%d]: gradient %.10g, finite difference %.10g", s.Kind, s.Scale, s.SplineKnots, p.Name, j, g, want)
 				}
 			}
 		}

@@ -74,6 +74,7 @@ func fitFlags(fs *flag.FlagSet) any {
 	fs.StringVar(&o.spec.Init, "init", "torch-uniform", "conditioner `initialisation`: torch-uniform (PyTorch's nn.Linear default) or glorot-uniform (TFP's)")
 	fs.Float64Var(&o.spec.InputBound, "input-bound", flows.DefaultInputBound, "maf kinds: conditioner networks read `B`·tanh(y/B), so shift and scale far from the data are those at its edge (0: y itself)")
 	fs.BoolVar(&o.spec.DensityParams, "density-params", true, "maf, iaf and nsf kinds: the conditioners parameterise the density direction (data to noise, zuko's convention: x·σ + m, spline g(x)); false: the sampling direction (TFP's: (x - m)/σ, g⁻¹(x))")
+	fs.StringVar(&o.spec.SplineKnots, "spline-knots", "softclip", "nsf kind: how the networks' outputs become bin widths, heights and slopes: softclip (zuko's: soft-clipped softmax bins, slopes exp(u/(1+|u|/6.9))) or softplus (bins of at least 0.1% of the range, slopes softplus(u+c)+0.001)")
 	fs.IntVar(&o.spec.Bins, "bins", 0, "spline bins of the nsf kinds (0: the kind's default)")
 	fs.Float64Var(&o.spec.Bound, "bound", 0, "spline range [-bound, bound] of the nsf kinds (0: the kind's default)")
 	fs.BoolVar(&o.spec.Standardize, "standardize", true, "learn a per-column shift and scale (median, quantile spread) from the training points as the flow's first bijector; densities stay in the data's units")
