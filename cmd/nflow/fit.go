@@ -45,10 +45,20 @@ so that 99% of each column's training values fall within ±2.576 while the
 most extreme 1% hardly move s. Raw numbers in any units train well, and
 every density and NLL is still in the data's units (the log-det of the
 scaling is included). The splines of the nsf kinds act on [-bound, bound]
-(default 3) of those standardized values and are the identity (linear
-tails) outside it: points beyond the range pass through unchanged (log-det
-0) rather than breaking the fit, but the spline cannot reshape them. With
--standardize=false the range applies to the raw values.`,
+(default 5, zuko's range) of those standardized values and are the
+identity (linear tails) outside it: points beyond the range pass through
+unchanged (log-det 0) rather than breaking the fit, but the spline cannot
+reshape them. With -standardize=false the range applies to the raw values.
+
+The other defaults are the ones that held up on real data (tools/realdata,
+against zuko): -scale softclip, -init torch-uniform, -input-bound 5 for the
+maf kinds, -density-params (the maf and nsf conditioners parameterise the
+data-to-noise direction, as zuko's do) and -spline-knots softclip (zuko's
+normalisation of the nsf networks' outputs; it has no CUDA kernel).
+-clip-norm is off: clipping the gradient's norm slowed every fit tried.
+-density-params=false -spline-knots softplus -bound 3 -scale softplus
+-init glorot-uniform -input-bound 0 -standardize=false give the library's
+(and the lab's) Spec zero values.`,
 	flags: fitFlags,
 	run:   func(o any, out, log io.Writer) error { return runFit(o.(*fitOptions), out, log) },
 }
@@ -76,7 +86,7 @@ func fitFlags(fs *flag.FlagSet) any {
 	fs.BoolVar(&o.spec.DensityParams, "density-params", true, "maf, iaf and nsf kinds: the conditioners parameterise the density direction (data to noise, zuko's convention: x·σ + m, spline g(x)); false: the sampling direction (TFP's: (x - m)/σ, g⁻¹(x))")
 	fs.StringVar(&o.spec.SplineKnots, "spline-knots", "softclip", "nsf kind: how the networks' outputs become bin widths, heights and slopes: softclip (zuko's: soft-clipped softmax bins, slopes exp(u/(1+|u|/6.9))) or softplus (bins of at least 0.1% of the range, slopes softplus(u+c)+0.001)")
 	fs.IntVar(&o.spec.Bins, "bins", 0, "spline bins of the nsf kinds (0: the kind's default)")
-	fs.Float64Var(&o.spec.Bound, "bound", 0, "spline range [-bound, bound] of the nsf kinds (0: the kind's default)")
+	fs.Float64Var(&o.spec.Bound, "bound", flows.FitSplineBound, "spline range [-bound, bound] of the nsf kinds, in standardized units (0: the library's default, 3)")
 	fs.BoolVar(&o.spec.Standardize, "standardize", true, "learn a per-column shift and scale (median, quantile spread) from the training points as the flow's first bijector; densities stay in the data's units")
 	fs.StringVar(&o.spec.DType, "dtype", "float32", "`dtype` of the model: float32 or float64")
 	fs.IntVar(&o.cfg.Epochs, "epochs", 100, "most training epochs")
@@ -128,6 +138,16 @@ func (o *fitOptions) check() error {
 	}
 	o.spec.Seed = o.cfg.Seed
 	o.spec.EventSize = 1 // checked against the data later
+	// The saved spec records only what the kind uses.
+	switch o.spec.Kind {
+	case "maf", "iaf":
+		o.spec.Bound, o.spec.SplineKnots = 0, ""
+	case "nsf":
+	case "nsf-coupling":
+		o.spec.DensityParams, o.spec.SplineKnots = false, ""
+	default:
+		o.spec.Bound, o.spec.DensityParams, o.spec.SplineKnots = 0, false, ""
+	}
 	if _, err := o.spec.Normalize(); err != nil {
 		return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "flows: "))
 	}
