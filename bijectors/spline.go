@@ -128,6 +128,19 @@ type MaskedAutoregressiveSpline struct {
 	// slopes: SoftplusKnots ("", ops.RQSplineKnots) or SoftClipKnots
 	// (ops.RQSplineKnotsSoftClip, zuko's).
 	Knots SplineKnots
+	// InputBound, when > 0, feeds the network B·tanh(y/B) instead of y
+	// (see conditionerInput), as MaskedAutoregressiveFlow.InputBound: the
+	// spline parameters of points far from the data are those at its edge.
+	InputBound float64
+}
+
+// netNode is the network's output on y through conditionerInput.
+func (m *MaskedAutoregressiveSpline) netNode(g *Graph, y *gorgonia.Node) (*gorgonia.Node, error) {
+	in, err := conditionerInput(y, m.InputBound)
+	if err != nil {
+		return nil, err
+	}
+	return m.Net.Node(g, in)
 }
 
 // NewMaskedAutoregressiveSpline returns the flow for K = bins on
@@ -155,6 +168,9 @@ func (m *MaskedAutoregressiveSpline) String() string {
 	if m.Knots == SoftClipKnots {
 		dp += ", softclip knots"
 	}
+	if m.InputBound > 0 {
+		dp += fmt.Sprintf(", input bound %g", m.InputBound)
+	}
 	return fmt.Sprintf("MaskedAutoregressiveSpline(D=%d, hidden=%v, bins=%d, bound=%g%s%s)", cfg.EventSize, cfg.HiddenUnits,
 		m.Bins, m.Bound, dp, contextSuffix(m.ContextSize()))
 }
@@ -178,7 +194,7 @@ func (m *MaskedAutoregressiveSpline) Triangular() bool { return true }
 
 // InverseNode adds x = f⁻¹(y) and the inverse log-det [N] to g.
 func (m *MaskedAutoregressiveSpline) InverseNode(g *Graph, y *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
-	h, err := m.Net.Node(g, y)
+	h, err := m.netNode(g, y)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -205,7 +221,7 @@ func (m *MaskedAutoregressiveSpline) ForwardNode(g *Graph, x *gorgonia.Node) (*g
 		return nil, nil, err
 	}
 	for pass := 1; pass < m.EventSize(); pass++ {
-		h, err := m.Net.Node(g, y)
+		h, err := m.netNode(g, y)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -109,6 +109,13 @@ func softClipKnots(b Bijector) Bijector {
 	return m
 }
 
+// inputBound sets InputBound = 1 on a MaskedAutoregressiveSpline (small,
+// so that tanh bends within the sampled range).
+func inputBound(b Bijector) Bijector {
+	b.(*MaskedAutoregressiveSpline).InputBound = 1
+	return b
+}
+
 func splineConformanceCases(t testing.TB) []conformanceCase {
 	wide := [2]float64{-2, 2}  // partly outside the splines' [-1.5, 1.5]
 	inner := [2]float64{-1, 1} // inside
@@ -129,6 +136,7 @@ func splineConformanceCases(t testing.TB) []conformanceCase {
 		{"MAS-density-params-right-to-left", densityParams(testMAS(t, 3, RightToLeft, 4, 1.5, 18)), 3, wide, wide, false},
 		{"MAS-softclip-knots", softClipKnots(testMAS(t, 3, LeftToRight, 5, 1.5, 20)), 3, wide, wide, true},
 		{"MAS-softclip-knots-density-params", softClipKnots(densityParams(testMAS(t, 3, RightToLeft, 4, 1.5, 25))), 3, wide, wide, false},
+		{"MAS-input-bound", inputBound(softClipKnots(densityParams(testMAS(t, 3, LeftToRight, 4, 1.5, 26)))), 3, [2]float64{-6, 6}, [2]float64{-6, 6}, true},
 		{"IAS-density-params", Invert(densityParams(testMAS(t, 2, LeftToRight, 4, 1.5, 19))), 2, wide, wide, true},
 		{"RealNVP-1of3", testRealNVP(t, 3, 1, ops.ScaleSoftplus, 21), 3, wide, wide, true},
 		{"RealNVP-2of3", testRealNVP(t, 3, 2, ops.ScaleExp, 22), 3, wide, wide, true},

@@ -82,6 +82,7 @@ func buildNSF(s Spec) (bijectors.Bijector, error) {
 		}
 		m.DensityParams = s.DensityParams
 		m.Knots = bijectors.SplineKnots(s.SplineKnots)
+		m.InputBound = s.SplineInputBound
 		bs = append(bs, m)
 	}
 	reverse(bs)

@@ -424,14 +424,14 @@ func TestDensityParamsAndKnotsSurviveReload(t *testing.T) {
 		spec := genericSpec(kind, "float64")
 		spec.DensityParams = true
 		if kind == "nsf" {
-			spec.SplineKnots = "softclip"
+			spec.SplineKnots, spec.SplineInputBound = "softclip", 1
 		}
 		m := perturbed(t, spec)
 		got, m2, err := Load(bytes.NewReader(saved(t, spec, m)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !got.DensityParams || got.SplineKnots != spec.SplineKnots {
+		if !got.DensityParams || got.SplineKnots != spec.SplineKnots || got.SplineInputBound != spec.SplineInputBound {
 			t.Errorf("%s: reloaded spec %+v, expected DensityParams and SplineKnots %q", kind, got, spec.SplineKnots)
 		}
 		x := batch(spec.Dtype())
@@ -441,7 +441,7 @@ func TestDensityParamsAndKnotsSurviveReload(t *testing.T) {
 			t.Errorf("%s: log_prob %v and samples %v, reloaded %v and %v", kind, lp.Data(), s.Data(), lp2.Data(), s2.Data())
 		}
 		plain := spec
-		plain.DensityParams, plain.SplineKnots = false, ""
+		plain.DensityParams, plain.SplineKnots, plain.SplineInputBound = false, "", 0
 		m3, err := Build(plain)
 		if err != nil {
 			t.Fatal(err)

@@ -20,8 +20,9 @@ import (
 // parameters), kept so that saved models load unchanged. For data other
 // than the lab's, nflow fit's defaults are the robust ones: Standardize
 // true, Scale softclip, Init torch-uniform, InputBound DefaultInputBound,
-// DensityParams true, SplineKnots softclip and Bound FitSplineBound (see
-// tools/realdata for the ablations).
+// DensityParams true, SplineKnots softclip, Bound FitSplineBound and, for
+// nsf, SplineInputBound DefaultInputBound (see tools/realdata for the
+// ablations).
 type Spec struct {
 	Kind        string  `json:"kind"`                      // a registered kind: maf, iaf, realnvp, nsf, nsf-coupling, glow
 	EventSize   int     `json:"event_size"`                // D
@@ -44,8 +45,12 @@ type Spec struct {
 	// widths, heights and slopes: softplus ("", the default,
 	// ops.RQSplineKnots) or softclip (zuko's, ops.RQSplineKnotsSoftClip).
 	SplineKnots string `json:"spline_knots,omitempty"`
-	Seed        uint64 `json:"seed"`
-	DType       string `json:"dtype"` // float32 (default) or float64
+	// SplineInputBound: the nsf kind's conditioner networks read
+	// B·tanh(y/B) (0: y). InputBound does not apply to nsf: models saved
+	// with one kept unbounded spline conditioners and still do.
+	SplineInputBound float64 `json:"spline_input_bound,omitempty"`
+	Seed             uint64  `json:"seed"`
+	DType            string  `json:"dtype"` // float32 (default) or float64
 }
 
 // Builder builds the bijector of a Spec of its kind; the base is the
@@ -108,6 +113,8 @@ func (s Spec) Normalize() (Spec, error) {
 		return s, fmt.Errorf("flows: %d layers, expected >= 1", s.Layers)
 	case s.InputBound < 0 || math.IsNaN(s.InputBound) || math.IsInf(s.InputBound, 0):
 		return s, fmt.Errorf("flows: input bound %g, expected 0 (none) or a positive number", s.InputBound)
+	case s.SplineInputBound < 0 || math.IsNaN(s.SplineInputBound) || math.IsInf(s.SplineInputBound, 0):
+		return s, fmt.Errorf("flows: spline input bound %g, expected 0 (none) or a positive number", s.SplineInputBound)
 	case s.ContextSize < 0:
 		return s, fmt.Errorf("flows: context size %d, expected >= 0", s.ContextSize)
 	case s.DType != "float32" && s.DType != "float64":

@@ -20,6 +20,7 @@ func TestLossGradientDensityParams(t *testing.T) {
 		{Kind: "maf", Scale: "softplus"},
 		{Kind: "nsf", Init: "torch-uniform", Bins: 4, Bound: 1.5},
 		{Kind: "nsf", Init: "torch-uniform", Bins: 4, Bound: 1.5, SplineKnots: "softclip"},
+		{Kind: "nsf", Init: "torch-uniform", Bins: 4, Bound: 1.5, SplineKnots: "softclip", SplineInputBound: 1},
 	}
 	for _, s := range specs {
 		s.EventSize, s.Layers, s.Hidden, s.DType, s.Seed, s.DensityParams = 3, 2, []int{16, 16}, "float64", 4, true

@@ -52,7 +52,7 @@ reshape them. With -standardize=false the range applies to the raw values.
 
 The other defaults are the ones that held up on real data (tools/realdata,
 against zuko): -scale softclip, -init torch-uniform, -input-bound 5 for the
-maf kinds, -density-params (the maf and nsf conditioners parameterise the
+maf and nsf kinds, -density-params (the maf and nsf conditioners parameterise the
 data-to-noise direction, as zuko's do) and -spline-knots softclip (zuko's
 normalisation of the nsf networks' outputs; it has no CUDA kernel).
 -clip-norm is off: clipping the gradient's norm slowed every fit tried.
@@ -82,7 +82,7 @@ func fitFlags(fs *flag.FlagSet) any {
 	fs.StringVar(&o.spec.Activation, "activation", "relu", "conditioner `activation`: relu, tanh, sigmoid, softplus, elu, identity")
 	fs.StringVar(&o.spec.Scale, "scale", "softclip", "affine scale `function`: softclip (|log σ| < 6.9), softplus, exp")
 	fs.StringVar(&o.spec.Init, "init", "torch-uniform", "conditioner `initialisation`: torch-uniform (PyTorch's nn.Linear default) or glorot-uniform (TFP's)")
-	fs.Float64Var(&o.spec.InputBound, "input-bound", flows.DefaultInputBound, "maf kinds: conditioner networks read `B`·tanh(y/B), so shift and scale far from the data are those at its edge (0: y itself)")
+	fs.Float64Var(&o.spec.InputBound, "input-bound", flows.DefaultInputBound, "maf and nsf kinds: conditioner networks read `B`·tanh(y/B), so shift and scale (or spline) far from the data are those at its edge (0: y itself)")
 	fs.BoolVar(&o.spec.DensityParams, "density-params", true, "maf, iaf and nsf kinds: the conditioners parameterise the density direction (data to noise, zuko's convention: x·σ + m, spline g(x)); false: the sampling direction (TFP's: (x - m)/σ, g⁻¹(x))")
 	fs.StringVar(&o.spec.SplineKnots, "spline-knots", "softclip", "nsf kind: how the networks' outputs become bin widths, heights and slopes: softclip (zuko's: soft-clipped softmax bins, slopes exp(u/(1+|u|/6.9))) or softplus (bins of at least 0.1% of the range, slopes softplus(u+c)+0.001)")
 	fs.IntVar(&o.spec.Bins, "bins", 0, "spline bins of the nsf kinds (0: the kind's default)")
@@ -142,11 +142,12 @@ func (o *fitOptions) check() error {
 	switch o.spec.Kind {
 	case "maf", "iaf":
 		o.spec.Bound, o.spec.SplineKnots = 0, ""
-	case "nsf":
+	case "nsf": // Spec.InputBound is the maf kinds'; nsf's is SplineInputBound
+		o.spec.SplineInputBound, o.spec.InputBound = o.spec.InputBound, 0
 	case "nsf-coupling":
-		o.spec.DensityParams, o.spec.SplineKnots = false, ""
+		o.spec.DensityParams, o.spec.SplineKnots, o.spec.InputBound = false, "", 0
 	default:
-		o.spec.Bound, o.spec.DensityParams, o.spec.SplineKnots = 0, false, ""
+		o.spec.Bound, o.spec.DensityParams, o.spec.SplineKnots, o.spec.InputBound = 0, false, "", 0
 	}
 	if _, err := o.spec.Normalize(); err != nil {
 		return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "flows: "))
