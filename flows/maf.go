@@ -16,7 +16,8 @@ func init() {
 // buildMAF is the lab's flow: Layers MAFs with reversing permutations.
 // With Spec.ContextSize C > 0 every MADE is conditional on a context
 // [N, C] (Spec.MADEConfig sets MADEConfig.ContextSize), and so is the IAF.
-// DefaultInputBound is the Spec.InputBound nflow fit uses. On a heavy-
+// DefaultInputBound is the Spec.InputBound (and, for nsf, the
+// Spec.SplineInputBound) nflow fit uses. On a heavy-
 // tailed 6-column table (tools/realdata, raw units, standardized by the
 // model) the MAF's test NLL over seeds 0/1/2 was 30.71 / 49.63 / 31.30
 // without it (seed 1 stopped at its first epoch after training losses of
