@@ -254,37 +254,6 @@ func splineKnots(bins int, bound float64, h *gorgonia.Node) (*gorgonia.Node, err
 	return splineKnotsOf(SoftplusKnots, bins, bound, h)
 }
 
-// SplineKnots is how a spline layer normalizes its raw parameters.
-type SplineKnots string
-
-const (
-	// SoftplusKnots is ops.RQSplineKnots: softmax bins of at least 1e-3 of
-	// the range, slopes softplus(θ + c) + 1e-3 (the default, "").
-	SoftplusKnots SplineKnots = "softplus"
-	// SoftClipKnots is ops.RQSplineKnotsSoftClip, zuko's: soft-clipped
-	// softmax bins, slopes exp of a soft clip to (-6.9, 6.9).
-	SoftClipKnots SplineKnots = "softclip"
-)
-
-// Valid reports whether k is "" (SoftplusKnots) or a known normalization.
-func (k SplineKnots) Valid() bool { return k == "" || k == SoftplusKnots || k == SoftClipKnots }
-
-// splineKnotsOf normalizes h with the normalization kind.
-func splineKnotsOf(kind SplineKnots, bins int, bound float64, h *gorgonia.Node) (*gorgonia.Node, error) {
-	if kind == SoftClipKnots {
-		op, err := ops.NewRQSplineKnotsSoftClip(bins, bound)
-		if err != nil {
-			return nil, err
-		}
-		return Apply(op, h)
-	}
-	op, err := ops.NewRQSplineKnots(bins, bound)
-	if err != nil {
-		return nil, err
-	}
-	return Apply(op, h)
-}
-
 // splineNodes adds the spline of knots κ applied to v and its log-det.
 func splineNodes(bins int, bound float64, inverse bool, v, kap *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
 	sp, err := ops.NewRQSpline(bins, bound, inverse)

@@ -266,3 +266,34 @@ func (m *MaskedAutoregressiveSpline) firstPass(g *Graph, x *gorgonia.Node) (*gor
 	}
 	return Apply(ops.NewRepeatRows(), k0, x)
 }
+
+// SplineKnots is how a spline layer normalizes its raw parameters.
+type SplineKnots string
+
+const (
+	// SoftplusKnots is ops.RQSplineKnots: softmax bins of at least 1e-3 of
+	// the range, slopes softplus(θ + c) + 1e-3 (the default, "").
+	SoftplusKnots SplineKnots = "softplus"
+	// SoftClipKnots is ops.RQSplineKnotsSoftClip, zuko's: soft-clipped
+	// softmax bins, slopes exp of a soft clip to (-6.9, 6.9).
+	SoftClipKnots SplineKnots = "softclip"
+)
+
+// Valid reports whether k is "" (SoftplusKnots) or a known normalization.
+func (k SplineKnots) Valid() bool { return k == "" || k == SoftplusKnots || k == SoftClipKnots }
+
+// splineKnotsOf normalizes h with the normalization kind.
+func splineKnotsOf(kind SplineKnots, bins int, bound float64, h *gorgonia.Node) (*gorgonia.Node, error) {
+	if kind == SoftClipKnots {
+		op, err := ops.NewRQSplineKnotsSoftClip(bins, bound)
+		if err != nil {
+			return nil, err
+		}
+		return Apply(op, h)
+	}
+	op, err := ops.NewRQSplineKnots(bins, bound)
+	if err != nil {
+		return nil, err
+	}
+	return Apply(op, h)
+}
