@@ -51,7 +51,7 @@ unchanged (log-det 0) rather than breaking the fit, but the spline cannot
 reshape them. With -standardize=false the range applies to the raw values.
 
 The other defaults are the ones that held up on real data (tools/realdata,
-against zuko): -scale softclip, -init torch-uniform, -input-bound 5 for the
+against zuko): -scale softclip, -init torch-uniform, -input-bound 2 for the
 maf and nsf kinds, -density-params (the maf and nsf conditioners parameterise the
 data-to-noise direction, as zuko's do) and -spline-knots softclip (zuko's
 normalisation of the nsf networks' outputs; it has no CUDA kernel).
