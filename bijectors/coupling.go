@@ -251,11 +251,7 @@ func splineTransform(bins int, bound float64, inverse bool) transformFn {
 
 // splineKnots normalizes the raw spline parameters h [N, D·(3K-1)].
 func splineKnots(bins int, bound float64, h *gorgonia.Node) (*gorgonia.Node, error) {
-	op, err := ops.NewRQSplineKnots(bins, bound)
-	if err != nil {
-		return nil, err
-	}
-	return Apply(op, h)
+	return splineKnotsOf(SoftplusKnots, bins, bound, h)
 }
 
 // splineNodes adds the spline of knots κ applied to v and its log-det.

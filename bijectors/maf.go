@@ -30,6 +30,19 @@ type MaskedAutoregressiveFlow struct {
 	// (see conditionerInput): shift and scale far from the data are those
 	// at its edge, not a ReLU network's linear extrapolation. 0 feeds y.
 	InputBound float64
+	// DensityParams, when true, lets (m, σ) parameterise the density
+	// direction instead of the sampling one, as zuko's and nflows' MAFs
+	// (PyTorch) do:
+	//
+	//	inverse (density):  x_e = y_e·σ(u_e(y_<e)) + m_e(y_<e)
+	//	forward (sampling): y_e = (x_e - m_e(y_<e)) / σ(u_e(y_<e))
+	//	ILDJ(y) = +Σ_e log σ(u_e(y))
+	//
+	// The same family of maps, but Adam moves m in the units of the base
+	// space rather than the data's divided by σ: on narrow conditionals
+	// (correlated columns, σ ≪ 1) training gets further in the same
+	// steps (see tools/realdata). The forward never uses ops.MADESample.
+	DensityParams bool
 }
 
 // NewMaskedAutoregressiveFlow returns the flow for a network with Params = 2.
@@ -47,10 +60,14 @@ func NewMaskedAutoregressiveFlow(net *AutoregressiveNetwork, scale ops.ScaleFn) 
 }
 
 func (m *MaskedAutoregressiveFlow) String() string {
-	if c := m.Net.cfg.ContextSize; c > 0 {
-		return fmt.Sprintf("MaskedAutoregressiveFlow(D=%d, hidden=%v, scale=%v, context=%d)", m.Net.cfg.EventSize, m.Net.cfg.HiddenUnits, m.Scale, c)
+	dp := ""
+	if m.DensityParams {
+		dp = ", density-params"
 	}
-	return fmt.Sprintf("MaskedAutoregressiveFlow(D=%d, hidden=%v, scale=%v)", m.Net.cfg.EventSize, m.Net.cfg.HiddenUnits, m.Scale)
+	if c := m.Net.cfg.ContextSize; c > 0 {
+		return fmt.Sprintf("MaskedAutoregressiveFlow(D=%d, hidden=%v, scale=%v%s, context=%d)", m.Net.cfg.EventSize, m.Net.cfg.HiddenUnits, m.Scale, dp, c)
+	}
+	return fmt.Sprintf("MaskedAutoregressiveFlow(D=%d, hidden=%v, scale=%v%s)", m.Net.cfg.EventSize, m.Net.cfg.HiddenUnits, m.Scale, dp)
 }
 
 // ContextSize is the width C of the context [N, C] that the flow's network
@@ -68,6 +85,9 @@ func (m *MaskedAutoregressiveFlow) InverseNode(g *Graph, y *gorgonia.Node) (*gor
 	if err != nil {
 		return nil, nil, err
 	}
+	if m.DensityParams {
+		return m.affine(g, false, y, h)
+	}
 	if g.CPU && !g.Training {
 		return m.affineScaled(true, y, h)
 	}
@@ -80,6 +100,25 @@ func (m *MaskedAutoregressiveFlow) InverseNode(g *Graph, y *gorgonia.Node) (*gor
 	}
 	ildj, err := Apply(ops.NewLogScaleSum(m.Scale, -1), h)
 	return x, ildj, err
+}
+
+// affine is the affine transform of v by the network output h and its
+// log-det, forward (v·σ + m) or inverse ((v - m)/σ): the eager CPU form
+// when g is not differentiated, else AffineAR and LogScaleSum.
+func (m *MaskedAutoregressiveFlow) affine(g *Graph, inverse bool, v, h *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
+	if g.CPU && !g.Training {
+		return m.affineScaled(inverse, v, h)
+	}
+	out, err := Apply(ops.NewAffineAR(inverse, m.Scale), v, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	sign := 1.0
+	if inverse {
+		sign = -1
+	}
+	ldj, err := Apply(ops.NewLogScaleSum(m.Scale, sign), h)
+	return out, ldj, err
 }
 
 // density is the inverse x and its log-det as ops.AffineARDensity's output
@@ -128,7 +167,7 @@ func (m *MaskedAutoregressiveFlow) affineScaled(inverse bool, v, h *gorgonia.Nod
 // conditional or unsorted network, or a bounded conditioner input, which
 // MADESample does not apply) it is D network passes.
 func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
-	if g.CPU && !g.Training && m.InputBound <= 0 {
+	if g.CPU && !g.Training && m.InputBound <= 0 && !m.DensityParams {
 		if o, ok, err := m.Net.sampleNode(g, x, m.Scale); ok || err != nil {
 			if err != nil {
 				return nil, nil, err
@@ -140,7 +179,8 @@ func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gor
 	if err != nil {
 		return nil, nil, err
 	}
-	y, err := Apply(ops.NewAffineAR(false, m.Scale), x, h)
+	// DensityParams: (m, σ) map y to x, so sampling inverts that map.
+	y, err := Apply(ops.NewAffineAR(m.DensityParams, m.Scale), x, h)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,11 +188,15 @@ func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gor
 		if h, err = m.netNode(g, y); err != nil {
 			return nil, nil, err
 		}
-		if y, err = Apply(ops.NewAffineAR(false, m.Scale), x, h); err != nil {
+		if y, err = Apply(ops.NewAffineAR(m.DensityParams, m.Scale), x, h); err != nil {
 			return nil, nil, err
 		}
 	}
-	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
+	sign := 1.0
+	if m.DensityParams {
+		sign = -1
+	}
+	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, sign), h)
 	return y, fldj, err
 }
 

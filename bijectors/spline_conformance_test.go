@@ -82,6 +82,40 @@ func testMAS(t testing.TB, d int, order InputOrder, bins int, bound float64, see
 	return m
 }
 
+// densityParams sets DensityParams on a MaskedAutoregressiveSpline or
+// MaskedAutoregressiveFlow.
+func densityParams(b Bijector) Bijector {
+	switch m := b.(type) {
+	case *MaskedAutoregressiveSpline:
+		m.DensityParams = true
+	case *MaskedAutoregressiveFlow:
+		m.DensityParams = true
+	}
+	return b
+}
+
+// softClipKnots sets Knots = SoftClipKnots on a MaskedAutoregressiveSpline
+// and scales its network's output layer up so that the raw parameters
+// reach into the soft clips.
+func softClipKnots(b Bijector) Bijector {
+	m := b.(*MaskedAutoregressiveSpline)
+	m.Knots = SoftClipKnots
+	ps := m.Params()
+	for _, p := range ps[len(ps)-2:] { // the output layer's kernel and bias
+		for i := range p.Value.Float64s() {
+			p.Value.Float64s()[i] *= 20
+		}
+	}
+	return m
+}
+
+// inputBound sets InputBound = 1 on a MaskedAutoregressiveSpline (small,
+// so that tanh bends within the sampled range).
+func inputBound(b Bijector) Bijector {
+	b.(*MaskedAutoregressiveSpline).InputBound = 1
+	return b
+}
+
 func splineConformanceCases(t testing.TB) []conformanceCase {
 	wide := [2]float64{-2, 2}  // partly outside the splines' [-1.5, 1.5]
 	inner := [2]float64{-1, 1} // inside
@@ -97,6 +131,13 @@ func splineConformanceCases(t testing.TB) []conformanceCase {
 		{"MAS-D1", testMAS(t, 1, LeftToRight, 4, 1.5, 13), 1, wide, wide, true},
 		{"MAS-right-to-left", testMAS(t, 3, RightToLeft, 4, 1.5, 14), 3, wide, wide, false},
 		{"IAS", Invert(testMAS(t, 2, LeftToRight, 4, 1.5, 15)), 2, wide, wide, true},
+		{"MAS-density-params", densityParams(testMAS(t, 3, LeftToRight, 5, 1.5, 16)), 3, wide, wide, true},
+		{"MAS-density-params-inner", densityParams(testMAS(t, 3, LeftToRight, 5, 1.5, 17)), 3, inner, inner, true},
+		{"MAS-density-params-right-to-left", densityParams(testMAS(t, 3, RightToLeft, 4, 1.5, 18)), 3, wide, wide, false},
+		{"MAS-softclip-knots", softClipKnots(testMAS(t, 3, LeftToRight, 5, 1.5, 20)), 3, wide, wide, true},
+		{"MAS-softclip-knots-density-params", softClipKnots(densityParams(testMAS(t, 3, RightToLeft, 4, 1.5, 25))), 3, wide, wide, false},
+		{"MAS-input-bound", inputBound(softClipKnots(densityParams(testMAS(t, 3, LeftToRight, 4, 1.5, 26)))), 3, [2]float64{-6, 6}, [2]float64{-6, 6}, true},
+		{"IAS-density-params", Invert(densityParams(testMAS(t, 2, LeftToRight, 4, 1.5, 19))), 2, wide, wide, true},
 		{"RealNVP-1of3", testRealNVP(t, 3, 1, ops.ScaleSoftplus, 21), 3, wide, wide, true},
 		{"RealNVP-2of3", testRealNVP(t, 3, 2, ops.ScaleExp, 22), 3, wide, wide, true},
 		{"RealNVP-last1of3", testRealNVP(t, 3, -1, ops.ScaleSoftClip, 23), 3, wide, wide, false},

@@ -27,6 +27,14 @@ const (
 	DefaultSplineBound = 3.0
 )
 
+// FitSplineBound is the Spec.Bound nflow fit gives the nsf kinds, zuko's
+// [-5, 5]: on standardized real data (tools/realdata) the autoregressive
+// NSF with range 3 trails zuko's by 0.1 nats per dimension on the 30
+// correlated columns of breast_cancer, a gap the range accounts for (zuko
+// with range 3 trails by as much). The zero value keeps meaning
+// DefaultSplineBound, so saved models load unchanged.
+const FitSplineBound = 5.0
+
 func init() {
 	Register("nsf", buildNSF)
 }
@@ -72,6 +80,9 @@ func buildNSF(s Spec) (bijectors.Bijector, error) {
 		if err != nil {
 			return nil, err
 		}
+		m.DensityParams = s.DensityParams
+		m.Knots = bijectors.SplineKnots(s.SplineKnots)
+		m.InputBound = s.SplineInputBound
 		bs = append(bs, m)
 	}
 	reverse(bs)

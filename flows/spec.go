@@ -15,11 +15,14 @@ import (
 // Spec describes a flow: Build(spec) returns the same architecture, with
 // the same initial parameters, every time.
 //
-// The zero values of Scale, Init and InputBound are the lab's (softplus,
-// glorot-uniform, no bound), kept so that saved models load unchanged. For
-// data other than the lab's, nflow fit's defaults are the robust ones:
-// Standardize true, Scale softclip, Init torch-uniform, InputBound
-// DefaultInputBound (see tools/realdata for the ablations).
+// The zero values of Scale, Init, InputBound and DensityParams are the
+// lab's (softplus, glorot-uniform, no bound, TFP's sampling-direction
+// parameters), kept so that saved models load unchanged. For data other
+// than the lab's, nflow fit's defaults are the robust ones: Standardize
+// true, Scale softclip, Init torch-uniform, InputBound DefaultInputBound,
+// DensityParams true, SplineKnots softclip, Bound FitSplineBound and, for
+// nsf, SplineInputBound DefaultInputBound (see tools/realdata for the
+// ablations).
 type Spec struct {
 	Kind        string  `json:"kind"`                      // a registered kind: maf, iaf, realnvp, nsf, nsf-coupling, glow
 	EventSize   int     `json:"event_size"`                // D
@@ -34,8 +37,20 @@ type Spec struct {
 	ContextSize int     `json:"context_size,omitempty"`    // conditional flows: size of the conditioning input
 	Standardize bool    `json:"standardize,omitempty"`     // a bijectors.Standardize nearest the data (see InitStandardize)
 	InputBound  float64 `json:"input_bound,omitempty"`     // maf kinds: conditioner networks read B·tanh(y/B) (0: y)
-	Seed        uint64  `json:"seed"`
-	DType       string  `json:"dtype"` // float32 (default) or float64
+	// DensityParams: the maf, iaf and nsf kinds' conditioners parameterise
+	// the density direction (zuko's convention) instead of the sampling
+	// one (TFP's, false); see bijectors.MaskedAutoregressiveFlow.
+	DensityParams bool `json:"density_params,omitempty"`
+	// SplineKnots: how the nsf kind's networks' raw outputs become bin
+	// widths, heights and slopes: softplus ("", the default,
+	// ops.RQSplineKnots) or softclip (zuko's, ops.RQSplineKnotsSoftClip).
+	SplineKnots string `json:"spline_knots,omitempty"`
+	// SplineInputBound: the nsf kind's conditioner networks read
+	// B·tanh(y/B) (0: y). InputBound does not apply to nsf: models saved
+	// with one kept unbounded spline conditioners and still do.
+	SplineInputBound float64 `json:"spline_input_bound,omitempty"`
+	Seed             uint64  `json:"seed"`
+	DType            string  `json:"dtype"` // float32 (default) or float64
 }
 
 // Builder builds the bijector of a Spec of its kind; the base is the
@@ -98,6 +113,8 @@ func (s Spec) Normalize() (Spec, error) {
 		return s, fmt.Errorf("flows: %d layers, expected >= 1", s.Layers)
 	case s.InputBound < 0 || math.IsNaN(s.InputBound) || math.IsInf(s.InputBound, 0):
 		return s, fmt.Errorf("flows: input bound %g, expected 0 (none) or a positive number", s.InputBound)
+	case s.SplineInputBound < 0 || math.IsNaN(s.SplineInputBound) || math.IsInf(s.SplineInputBound, 0):
+		return s, fmt.Errorf("flows: spline input bound %g, expected 0 (none) or a positive number", s.SplineInputBound)
 	case s.ContextSize < 0:
 		return s, fmt.Errorf("flows: context size %d, expected >= 0", s.ContextSize)
 	case s.DType != "float32" && s.DType != "float64":
@@ -116,6 +133,9 @@ func (s Spec) Normalize() (Spec, error) {
 	}
 	if _, err := ops.ParseScaleFn(s.Scale); err != nil {
 		return s, fmt.Errorf("flows: %w", err)
+	}
+	if !bijectors.SplineKnots(s.SplineKnots).Valid() {
+		return s, fmt.Errorf("flows: spline knots %q, expected softplus or softclip", s.SplineKnots)
 	}
 	if s.Init != string(bijectors.GlorotUniform) && s.Init != string(bijectors.TorchUniform) {
 		return s, fmt.Errorf("flows: init %q, expected glorot-uniform or torch-uniform", s.Init)

@@ -97,6 +97,13 @@ func splineGradCases(t *testing.T) []gradCase {
 	cs = append(cs, gradCase{"RQSpline-K1", one, []*tensor.Dense{randDense(rng, -2.5, 2.5, 4, 2), knotsOf(randDense(rng, -1, 1, 4, 4), 1, 2)}, []int{0, 1}})
 	cs = append(cs, gradCase{"RQSplineLogDet-K1", oneLD, []*tensor.Dense{randDense(rng, -2.5, 2.5, 4, 2), knotsOf(randDense(rng, -1, 1, 4, 4), 1, 2)}, []int{0, 1}})
 	cs = append(cs, gradCase{"RQSplineKnots-K1", oneK, []*tensor.Dense{randDense(rng, -1, 1, 4, 4)}, []int{0}})
+	// zuko's normalization, over a range that reaches well into the soft clips.
+	sc, _ := NewRQSplineKnotsSoftClip(testBins, testBound)
+	for rep := 0; rep < 3; rep++ {
+		cs = append(cs, gradCase{"RQSplineKnotsSoftClip", sc, []*tensor.Dense{randDense(rng, -9, 9, 8, 3*SplineParams(testBins))}, []int{0}})
+	}
+	sc1, _ := NewRQSplineKnotsSoftClip(1, 2)
+	cs = append(cs, gradCase{"RQSplineKnotsSoftClip-K1", sc1, []*tensor.Dense{randDense(rng, -1, 1, 4, 4)}, []int{0}})
 	c1, _ := NewColumns(1, 3)
 	cs = append(cs, gradCase{"Columns", c1, []*tensor.Dense{randDense(rng, -2, 2, 3, 4)}, []int{0}})
 	cs = append(cs, gradCase{"Concat", NewConcat(), []*tensor.Dense{randDense(rng, -2, 2, 3, 1), randDense(rng, -2, 2, 3, 2)}, []int{0, 1}})

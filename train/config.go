@@ -21,8 +21,12 @@ type Config struct {
 	FinalLearningRate float64
 	Beta1, Beta2      float64 // default 0.9, 0.999
 	Epsilon           float64 // default 1e-7 (Keras's)
-	Seed              uint64  // seeds the shuffling
-	NoShuffle         bool    // keep the data order (default: reshuffle every epoch)
+	// ClipNorm, when > 0, rescales each step's gradient to a global L2
+	// norm (over all parameters) of at most ClipNorm before Adam's update,
+	// as torch.nn.utils.clip_grad_norm_. 0 leaves gradients alone.
+	ClipNorm  float64
+	Seed      uint64 // seeds the shuffling
+	NoShuffle bool   // keep the data order (default: reshuffle every epoch)
 
 	// ValidationSplit holds out this fraction of the rows, taken from the
 	// end of the data before shuffling as Keras does, to compute a
@@ -127,6 +131,8 @@ func (c *Config) defaults() error {
 		return fmt.Errorf("train: learning rate = %g, expected a finite positive number", c.LearningRate)
 	case !(c.FinalLearningRate >= 0) || math.IsInf(c.FinalLearningRate, 0):
 		return fmt.Errorf("train: final learning rate = %g, expected a finite non-negative number", c.FinalLearningRate)
+	case !(c.ClipNorm >= 0) || math.IsInf(c.ClipNorm, 0):
+		return fmt.Errorf("train: clip norm = %g, expected 0 (none) or a finite positive number", c.ClipNorm)
 	case !(c.ValidationSplit >= 0 && c.ValidationSplit < 1):
 		return fmt.Errorf("train: validation split = %g, expected a fraction in [0, 1)", c.ValidationSplit)
 	case c.Patience < 0:

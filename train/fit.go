@@ -110,6 +110,9 @@ func Fit(model dist.Distribution, data *tensor.Dense, cfg Config) (*History, err
 		if cfg.FinalLearningRate > 0 {
 			return nil, fmt.Errorf("train: a learning-rate schedule runs on the cpu only (device %s)", cfg.Device.Name())
 		}
+		if cfg.ClipNorm > 0 {
+			return nil, fmt.Errorf("train: gradient clipping runs on the cpu only (device %s)", cfg.Device.Name())
+		}
 		if dev, err = newDeviceRun(cfg.Device, model, cfg, rows, nTrain, d, batch); err != nil {
 			return nil, err
 		}
@@ -352,9 +355,9 @@ func fillRows(dst *tensor.Dense, data []float64, idx []int, d int) {
 // both are finite, saves the parameters into lastGood and updates them.
 // A non-finite gradient is reported as a NaN loss. The compiled path does
 // not allocate.
-func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (float64, error) {
+func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense, clip float64) (float64, error) {
 	if s.tape != nil {
-		return s.tape.step(s.xv, s.cv, opt, lastGood, values)
+		return s.tape.step(s.xv, s.cv, opt, lastGood, values, clip)
 	}
 	loss := s.run()
 	if !s.gradsFinite() {
@@ -362,6 +365,7 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 	}
 	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
 		s.save(lastGood, values)
+		clipGrads(s.g32, s.g64, clip)
 		switch {
 		case s.sh != nil && s.g32 != nil:
 			opt.SplitStep32(s.g32)
@@ -376,7 +380,7 @@ func (s *stepper) step(opt *engine.Adam, lastGood, values []*tensor.Dense) (floa
 	return loss, nil
 }
 
-func (t *tapeStep) step(xv, cv *tensor.Dense, opt *engine.Adam, lastGood, values []*tensor.Dense) (float64, error) {
+func (t *tapeStep) step(xv, cv *tensor.Dense, opt *engine.Adam, lastGood, values []*tensor.Dense, clip float64) (float64, error) {
 	defer t.m.Reset()
 	if err := gorgonia.Let(t.x, xv); err != nil {
 		return 0, err
@@ -413,6 +417,7 @@ func (t *tapeStep) step(xv, cv *tensor.Dense, opt *engine.Adam, lastGood, values
 		return loss, nil
 	}
 	engine.CopyTensors(lastGood, values)
+	clipGrads(g32, g64, clip)
 	if g32 != nil {
 		opt.Step32(g32)
 	} else {

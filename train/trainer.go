@@ -22,6 +22,7 @@ type Trainer struct {
 	values   []*tensor.Dense
 	lastGood []*tensor.Dense
 	opt      *engine.Adam
+	clip     float64 // Config.ClipNorm
 }
 
 // NewTrainer returns a trainer for model with cfg's optimizer settings and
@@ -41,7 +42,7 @@ func newTrainer(model dist.Distribution, cfg Config) (*Trainer, error) {
 	if len(params) == 0 {
 		return nil, fmt.Errorf("train: the model has no trainable parameters (%s)", dist.Brief(model))
 	}
-	t := &Trainer{model: model, exec: cfg.Executor, d: model.EventSize(), cs: dist.ContextSizeOf(model), steppers: map[int]*stepper{}}
+	t := &Trainer{model: model, exec: cfg.Executor, d: model.EventSize(), cs: dist.ContextSizeOf(model), steppers: map[int]*stepper{}, clip: cfg.ClipNorm}
 	for _, p := range params {
 		t.values = append(t.values, p.Value)
 	}
@@ -72,7 +73,7 @@ func (t *Trainer) stepperFor(rows int) (*stepper, error) {
 // restores the last good parameters and returns the loss (NaN for a bad
 // gradient).
 func (t *Trainer) step(st *stepper) (float64, error) {
-	loss, err := st.step(t.opt, t.lastGood, t.values)
+	loss, err := st.step(t.opt, t.lastGood, t.values, t.clip)
 	if err != nil {
 		return 0, err
 	}

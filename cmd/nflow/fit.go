@@ -45,10 +45,20 @@ so that 99% of each column's training values fall within ±2.576 while the
 most extreme 1% hardly move s. Raw numbers in any units train well, and
 every density and NLL is still in the data's units (the log-det of the
 scaling is included). The splines of the nsf kinds act on [-bound, bound]
-(default 3) of those standardized values and are the identity (linear
-tails) outside it: points beyond the range pass through unchanged (log-det
-0) rather than breaking the fit, but the spline cannot reshape them. With
--standardize=false the range applies to the raw values.`,
+(default 5, zuko's range) of those standardized values and are the
+identity (linear tails) outside it: points beyond the range pass through
+unchanged (log-det 0) rather than breaking the fit, but the spline cannot
+reshape them. With -standardize=false the range applies to the raw values.
+
+The other defaults are the ones that held up on real data (tools/realdata,
+against zuko): -scale softclip, -init torch-uniform, -input-bound 2 for the
+maf and nsf kinds, -density-params (the maf and nsf conditioners parameterise the
+data-to-noise direction, as zuko's do) and -spline-knots softclip (zuko's
+normalisation of the nsf networks' outputs; it has no CUDA kernel).
+-clip-norm is off: clipping the gradient's norm slowed every fit tried.
+-density-params=false -spline-knots softplus -bound 3 -scale softplus
+-init glorot-uniform -input-bound 0 -standardize=false give the library's
+(and the lab's) Spec zero values.`,
 	flags: fitFlags,
 	run:   func(o any, out, log io.Writer) error { return runFit(o.(*fitOptions), out, log) },
 }
@@ -72,14 +82,17 @@ func fitFlags(fs *flag.FlagSet) any {
 	fs.StringVar(&o.spec.Activation, "activation", "relu", "conditioner `activation`: relu, tanh, sigmoid, softplus, elu, identity")
 	fs.StringVar(&o.spec.Scale, "scale", "softclip", "affine scale `function`: softclip (|log σ| < 6.9), softplus, exp")
 	fs.StringVar(&o.spec.Init, "init", "torch-uniform", "conditioner `initialisation`: torch-uniform (PyTorch's nn.Linear default) or glorot-uniform (TFP's)")
-	fs.Float64Var(&o.spec.InputBound, "input-bound", flows.DefaultInputBound, "maf kinds: conditioner networks read `B`·tanh(y/B), so shift and scale far from the data are those at its edge (0: y itself)")
+	fs.Float64Var(&o.spec.InputBound, "input-bound", flows.DefaultInputBound, "maf and nsf kinds: conditioner networks read `B`·tanh(y/B), so shift and scale (or spline) far from the data are those at its edge (0: y itself)")
+	fs.BoolVar(&o.spec.DensityParams, "density-params", true, "maf, iaf and nsf kinds: the conditioners parameterise the density direction (data to noise, zuko's convention: x·σ + m, spline g(x)); false: the sampling direction (TFP's: (x - m)/σ, g⁻¹(x))")
+	fs.StringVar(&o.spec.SplineKnots, "spline-knots", "softclip", "nsf kind: how the networks' outputs become bin widths, heights and slopes: softclip (zuko's: soft-clipped softmax bins, slopes exp(u/(1+|u|/6.9))) or softplus (bins of at least 0.1% of the range, slopes softplus(u+c)+0.001)")
 	fs.IntVar(&o.spec.Bins, "bins", 0, "spline bins of the nsf kinds (0: the kind's default)")
-	fs.Float64Var(&o.spec.Bound, "bound", 0, "spline range [-bound, bound] of the nsf kinds (0: the kind's default)")
+	fs.Float64Var(&o.spec.Bound, "bound", flows.FitSplineBound, "spline range [-bound, bound] of the nsf kinds, in standardized units (0: the library's default, 3)")
 	fs.BoolVar(&o.spec.Standardize, "standardize", true, "learn a per-column shift and scale (median, quantile spread) from the training points as the flow's first bijector; densities stay in the data's units")
 	fs.StringVar(&o.spec.DType, "dtype", "float32", "`dtype` of the model: float32 or float64")
 	fs.IntVar(&o.cfg.Epochs, "epochs", 100, "most training epochs")
 	fs.IntVar(&o.cfg.BatchSize, "batch", 128, "batch size")
 	fs.Float64Var(&o.cfg.LearningRate, "lr", 1e-3, "Adam learning rate")
+	fs.Float64Var(&o.cfg.ClipNorm, "clip-norm", 0, "rescale each step's gradient to a global L2 `norm` of at most this before Adam's update (0: no clipping)")
 	fs.Uint64Var(&o.cfg.Seed, "seed", 0, "random seed (initialisation, validation split, shuffling)")
 	fs.Float64Var(&o.cfg.ValidationSplit, "val", 0.1, "`fraction` of the points held out for validation (0: none)")
 	fs.IntVar(&o.cfg.Patience, "patience", 10, "stop after this many `epochs` without improvement (0: never)")
@@ -113,6 +126,8 @@ func (o *fitOptions) check() error {
 		return fmt.Errorf("-lr=%g: expected a positive learning rate", o.cfg.LearningRate)
 	case !(o.cfg.ValidationSplit >= 0 && o.cfg.ValidationSplit < 1):
 		return fmt.Errorf("-val=%g: expected a fraction in [0, 1)", o.cfg.ValidationSplit)
+	case !(o.cfg.ClipNorm >= 0) || math.IsInf(o.cfg.ClipNorm, 0):
+		return fmt.Errorf("-clip-norm=%g: expected 0 (no clipping) or a positive norm", o.cfg.ClipNorm)
 	case o.cfg.Patience < 0:
 		return fmt.Errorf("-patience=%d: expected 0 (never stop early) or more", o.cfg.Patience)
 	case o.spec.Bins < 0:
@@ -123,6 +138,17 @@ func (o *fitOptions) check() error {
 	}
 	o.spec.Seed = o.cfg.Seed
 	o.spec.EventSize = 1 // checked against the data later
+	// The saved spec records only what the kind uses.
+	switch o.spec.Kind {
+	case "maf", "iaf":
+		o.spec.Bound, o.spec.SplineKnots = 0, ""
+	case "nsf": // Spec.InputBound is the maf kinds'; nsf's is SplineInputBound
+		o.spec.SplineInputBound, o.spec.InputBound = o.spec.InputBound, 0
+	case "nsf-coupling":
+		o.spec.DensityParams, o.spec.SplineKnots, o.spec.InputBound = false, "", 0
+	default:
+		o.spec.Bound, o.spec.DensityParams, o.spec.SplineKnots, o.spec.InputBound = 0, false, "", 0
+	}
 	if _, err := o.spec.Normalize(); err != nil {
 		return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "flows: "))
 	}
