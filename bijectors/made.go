@@ -400,11 +400,11 @@ func NewMAFStack(layers int, cfg MADEConfig, scale ops.ScaleFn) (*ChainBijector,
 // (and nothing is added) when the network cannot use it: a conditional
 // network, Params ≠ 2, or degrees not sorted (an input order other than
 // left-to-right, random hidden degrees).
-func (n *AutoregressiveNetwork) sampleNode(g *Graph, x *gorgonia.Node, scale ops.ScaleFn) (*gorgonia.Node, bool, error) {
+func (n *AutoregressiveNetwork) sampleNode(g *Graph, x *gorgonia.Node, scale ops.ScaleFn, opts ops.MADESampleOptions) (*gorgonia.Node, bool, error) {
 	if n.cfg.ContextSize > 0 || n.cfg.Params != 2 {
 		return nil, false, nil
 	}
-	op, err := ops.NewMADESample(n.degrees, n.cfg.Activation, scale)
+	op, err := ops.NewMADESample(n.degrees, n.cfg.Activation, scale, opts)
 	if err != nil {
 		return nil, false, nil // unsorted degrees: the D-pass path
 	}

@@ -163,12 +163,13 @@ func (m *MaskedAutoregressiveFlow) affineScaled(inverse bool, v, h *gorgonia.Nod
 // ForwardNode adds the sampling path. On a CPU graph that is not
 // differentiated (g.CPU, not g.Training) the D passes are one
 // ops.MADESample, which does one masked pass's work and gives the same
-// values; otherwise (a training graph, a graph for another device, a
-// conditional or unsorted network, or a bounded conditioner input, which
-// MADESample does not apply) it is D network passes.
+// values, bounded conditioner inputs and DensityParams included; otherwise
+// (a training graph, a graph for another device, a conditional or unsorted
+// network) it is D network passes.
 func (m *MaskedAutoregressiveFlow) ForwardNode(g *Graph, x *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
-	if g.CPU && !g.Training && m.InputBound <= 0 && !m.DensityParams {
-		if o, ok, err := m.Net.sampleNode(g, x, m.Scale); ok || err != nil {
+	if g.CPU && !g.Training {
+		opts := ops.MADESampleOptions{Inverse: m.DensityParams, InputBound: m.InputBound}
+		if o, ok, err := m.Net.sampleNode(g, x, m.Scale, opts); ok || err != nil {
 			if err != nil {
 				return nil, nil, err
 			}
@@ -222,7 +223,11 @@ func (m *MaskedAutoregressiveFlow) sampled(o *gorgonia.Node) (*gorgonia.Node, *g
 	if err != nil {
 		return nil, nil, err
 	}
-	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, 1), h)
+	sign := 1.0
+	if m.DensityParams { // (m, σ) map y to x: the sampling direction's log-det is -Σ log σ
+		sign = -1
+	}
+	fldj, err := Apply(ops.NewLogScaleSum(m.Scale, sign), h)
 	return y, fldj, err
 }
 

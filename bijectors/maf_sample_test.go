@@ -1,6 +1,7 @@
 package bijectors
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -303,6 +304,67 @@ func TestValueOnlyCallsMatch(t *testing.T) {
 		for i := range b {
 			if a[i] != b[i] {
 				t.Fatalf("%s: entry %d is %v alone, %v with the log-det", dir.name, i, a[i], b[i])
+			}
+		}
+	}
+}
+
+// TestMAFOnePassSamplingVariants checks the one-pass sampler against the
+// D-pass path bit for bit for the MAF variants nflow fit uses by default:
+// bounded conditioner inputs (B·tanh(y/B)) and conditioners that
+// parameterise the density direction (DensityParams), alone and together,
+// in float64 and float32, with inputs far enough out for the bound to act,
+// for the sample and its log-det (MAF forward, IAF inverse).
+func TestMAFOnePassSamplingVariants(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range []struct {
+		d      int
+		hidden []int
+		scale  ops.ScaleFn
+	}{{2, []int{64, 64}, ops.ScaleSoftClip}, {6, []int{40, 30}, ops.ScaleSoftplus}, {12, []int{300, 300}, ops.ScaleSoftClip}} {
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			for _, v := range []struct {
+				bound float64
+				dp    bool
+			}{{2, false}, {0, true}, {2, true}, {0.7, true}} {
+				net, err := NewAutoregressiveNetwork(MADEConfig{Params: 2, EventSize: c.d, HiddenUnits: c.hidden, Activation: ops.ReLU, DType: dt, Seed: 3})
+				if err != nil {
+					t.Fatal(err)
+				}
+				scramble(net, rng)
+				maf, err := NewMaskedAutoregressiveFlow(net, c.scale)
+				if err != nil {
+					t.Fatal(err)
+				}
+				maf.InputBound, maf.DensityParams = v.bound, v.dp
+				rows := 300 // two row blocks
+				x := make([]float64, rows*c.d)
+				for i := range x {
+					x[i] = 2 * rng.NormFloat64()
+				}
+				xt := NewTensor(dt, x, rows, c.d)
+				for _, b := range []struct {
+					name    string
+					bij     Bijector
+					forward bool
+				}{{"MAF forward", maf, true}, {"IAF inverse", Invert(maf), false}} {
+					y1, l1, ops1 := runDirection(t, b.bij, xt, b.forward, true)
+					y0, l0, ops0 := runDirection(t, b.bij, xt, b.forward, false)
+					name := fmt.Sprintf("D=%d %v %v bound %g density-params %v %s", c.d, c.hidden, dt, v.bound, v.dp, b.name)
+					if !strings.Contains(ops1, "MADESample") || strings.Contains(ops0, "MADESample") {
+						t.Fatalf("%s: the CPU graph should use MADESample and the other not:\n%s\n%s", name, ops1, ops0)
+					}
+					for i := range y0 {
+						if y1[i] != y0[i] {
+							t.Fatalf("%s: y[%d] = %v, the D-pass path gives %v", name, i, y1[i], y0[i])
+						}
+					}
+					for i := range l0 {
+						if l1[i] != l0[i] {
+							t.Fatalf("%s: log-det[%d] = %v, the D-pass path gives %v", name, i, l1[i], l0[i])
+						}
+					}
+				}
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -43,13 +44,26 @@ import (
 // 2D..3D-1), AffineAR's y of that h. Cost: one
 // masked pass, 2·N·Σ_l nnz(M_l) flops, against D full passes. Not
 // differentiable: training graphs keep the D-pass path.
+//
+// With Options.Inverse the recursion's map is AffineAR's inverse,
+// y_e = (x_e - h[:, 2e-2])/σ(h[:, 2e-1]) (a flow whose conditioner
+// parameterises the density direction), and with Options.InputBound B > 0
+// the network reads B·tanh(y/B) instead of y (a bounded conditioner
+// input), computed as the ConstAffine, Tanh, ConstAffine chain computes it.
 type MADESample struct {
 	base
 	sizes []int   // D, H_1..H_L, 2D
 	upTo  [][]int // upTo[l][k] = units of layer l (0: inputs) with degree ≤ k, k = 0..D
 	Act   Activation
 	Scale ScaleFn
+	Opts  MADESampleOptions
 	pool  sync.Pool // *madeScratch: H_1..H_L and the narrow blocks of one call
+}
+
+// MADESampleOptions are the variants of the sampling recursion.
+type MADESampleOptions struct {
+	Inverse    bool    // y = (x - m)/σ instead of x·σ + m
+	InputBound float64 // > 0: the network reads B·tanh(y/B)
 }
 
 type madeScratch struct {
@@ -61,7 +75,7 @@ type madeScratch struct {
 // degrees, then one slice per hidden layer, as AutoregressiveNetwork's
 // Degrees. It fails unless the inputs are 1..D in order and each hidden
 // layer's degrees are non-decreasing in [0, D-1].
-func NewMADESample(degrees [][]int, act Activation, scale ScaleFn) (*MADESample, error) {
+func NewMADESample(degrees [][]int, act Activation, scale ScaleFn, opts ...MADESampleOptions) (*MADESample, error) {
 	if len(degrees) < 2 {
 		return nil, fmt.Errorf("ops.MADESample: %d degree slices, expected the inputs' and at least one hidden layer's", len(degrees))
 	}
@@ -75,6 +89,12 @@ func NewMADESample(degrees [][]int, act Activation, scale ScaleFn) (*MADESample,
 		return nil, fmt.Errorf("ops.MADESample: activation %v, scale %v", act, scale)
 	}
 	op := &MADESample{sizes: []int{d}, Act: act, Scale: scale}
+	if len(opts) > 0 {
+		op.Opts = opts[0]
+	}
+	if b := op.Opts.InputBound; b < 0 || math.IsNaN(b) || math.IsInf(b, 0) {
+		return nil, fmt.Errorf("ops.MADESample: input bound %v, expected a finite B >= 0 (0: none)", b)
+	}
 	var key strings.Builder
 	for l, deg := range degrees {
 		up := make([]int, d+1)
@@ -98,7 +118,7 @@ func NewMADESample(degrees [][]int, act Activation, scale ScaleFn) (*MADESample,
 	for range degrees {
 		dims = append(dims, 2, 1)
 	}
-	k := fmt.Sprintf("%v,%v,%s", act, scale, key.String())
+	k := fmt.Sprintf("%v,%v,%s,%v,%g", act, scale, key.String(), op.Opts.Inverse, op.Opts.InputBound)
 	op.base = newBase(fmt.Sprintf("MADESample(D=%d,%v)", d, op.sizes[1:len(op.sizes)-1]), k, 2, dims...)
 	return op, nil
 }
@@ -159,7 +179,7 @@ func (op *MADESample) buffers32(n int) [][]float32 {
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
 		bs = append(bs, make([]float32, m*w))
 	}
-	return append(bs, make([]float32, narrowCols*m))
+	return append(bs, make([]float32, narrowCols*m), make([]float32, m*op.sizes[0]))
 }
 
 func (op *MADESample) buffers64(n int) [][]float64 {
@@ -168,7 +188,7 @@ func (op *MADESample) buffers64(n int) [][]float64 {
 	for _, w := range op.sizes[1 : len(op.sizes)-1] {
 		bs = append(bs, make([]float64, m*w))
 	}
-	return append(bs, make([]float64, narrowCols*m))
+	return append(bs, make([]float64, narrowCols*m), make([]float64, m*op.sizes[0]))
 }
 
 // step is the row block of madeSample for n rows: sampleRows for networks
@@ -204,7 +224,7 @@ func madeSample[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gem
 		for l := 0; l < L; l++ {
 			rows = append(rows, bufs[l])
 		}
-		rows = append(rows, bufs[L])
+		rows = append(rows, bufs[L], bufs[L+1])
 		sub[0] = ins[0][r0*d:]
 		madeSampleRows(op, out[r0*3*d:], sub, rows, m, mm)
 	}
@@ -213,13 +233,18 @@ func madeSample[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gem
 // madeSampleRows is madeSample on n rows.
 func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
 	d, x := op.sizes[0], ins[0]
-	L := len(op.sizes) - 2            // hidden layers
-	ld, y := 3*d, out[2*d:]           // out's rows: h (2D), then y (D)
+	L := len(op.sizes) - 2  // hidden layers
+	ld, y := 3*d, out[2*d:] // out's rows: h (2D), then y (D)
+	bound := op.Opts.InputBound
+	yb := bufs[L+1]                   // B·tanh(y/B), [n, D], when bound > 0
 	layer := func(l int) ([]T, int) { // input of layer l and its leading dimension
-		if l == 0 {
-			return y, ld
+		switch {
+		case l > 0:
+			return bufs[l-1], op.sizes[l]
+		case bound > 0:
+			return yb, d
 		}
-		return bufs[l-1], op.sizes[l]
+		return y, ld
 	}
 	for e := 1; e <= d; e++ {
 		k := e - 1
@@ -247,7 +272,17 @@ func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm
 			batchScales[T](op.Scale, b)
 			for i, s := range b {
 				row := out[(r0+i)*ld:]
-				row[2*d+f] = T(float64(x[(r0+i)*d+f])*s + float64(row[2*f]))
+				xv, m := float64(x[(r0+i)*d+f]), float64(row[2*f])
+				if op.Opts.Inverse {
+					row[2*d+f] = T((xv - m) / s)
+				} else {
+					row[2*d+f] = T(xv*s + m)
+				}
+				if bound > 0 { // conditionerInput's ConstAffine(1/B), Tanh, ConstAffine(B), each rounded to T
+					u := T(float64(row[2*d+f])*(1/bound) + 0)
+					u = T(math.Tanh(float64(u)))
+					yb[(r0+i)*d+f] = T(float64(u)*bound + 0)
+				}
 			}
 		}
 	}
