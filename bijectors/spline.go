@@ -207,6 +207,11 @@ func (m *MaskedAutoregressiveSpline) InverseNode(g *Graph, y *gorgonia.Node) (*g
 
 // ForwardNode adds y = f(x) and the forward log-det [N] to g.
 func (m *MaskedAutoregressiveSpline) ForwardNode(g *Graph, x *gorgonia.Node) (*gorgonia.Node, *gorgonia.Node, error) {
+	if g.CPU && !g.Training { // the D passes as one ops.MADESample, in one pass's work
+		if y, fldj, ok, err := m.onePass(g, x); ok || err != nil {
+			return y, fldj, err
+		}
+	}
 	kap, err := m.firstPass(g, x)
 	if err != nil {
 		return nil, nil, err
@@ -238,6 +243,63 @@ func (m *MaskedAutoregressiveSpline) ForwardNode(g *Graph, x *gorgonia.Node) (*g
 	}
 	fldj, err := Apply(ld, x, kap)
 	return y, fldj, err
+}
+
+// onePass adds the sampling recursion as ops.NewMADESplineSample, the D-pass
+// path's values bit for bit, and its log-det from the final raw
+// parameters; ok is false (nothing added) when the network cannot use it:
+// a conditional network or unsorted degrees.
+func (m *MaskedAutoregressiveSpline) onePass(g *Graph, x *gorgonia.Node) (y, fldj *gorgonia.Node, ok bool, err error) {
+	n := m.Net
+	if n.cfg.ContextSize > 0 {
+		return nil, nil, false, nil
+	}
+	op, err := ops.NewMADESplineSample(n.degrees, n.cfg.Activation, m.Bins, m.Bound, m.Knots == SoftClipKnots, m.DensityParams, m.InputBound)
+	if err != nil {
+		return nil, nil, false, nil // unsorted degrees: the D-pass path
+	}
+	in := gorgonia.Nodes{x}
+	for l := range n.weights {
+		w, err := g.Param(n.weights[l])
+		if err != nil {
+			return nil, nil, true, err
+		}
+		b, err := g.Param(n.biases[l])
+		if err != nil {
+			return nil, nil, true, err
+		}
+		in = append(in, w, b)
+	}
+	o, err := Apply(op, in...)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	d, p := m.EventSize(), ops.SplineParams(m.Bins)
+	yc, err := ops.NewColumns(p*d, (p+1)*d)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	hc, err := ops.NewColumns(0, p*d)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	if y, err = Apply(yc, o); err != nil {
+		return nil, nil, true, err
+	}
+	h, err := Apply(hc, o)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	kap, err := splineKnotsOf(m.Knots, m.Bins, m.Bound, h)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	ld, err := ops.NewRQSplineLogDet(m.Bins, m.Bound, m.DensityParams)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	fldj, err = Apply(ld, x, kap)
+	return y, fldj, true, err
 }
 
 // firstPass returns the knots for y = 0, the start of sampling. Without a

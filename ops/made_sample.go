@@ -57,7 +57,17 @@ type MADESample struct {
 	Act   Activation
 	Scale ScaleFn
 	Opts  MADESampleOptions
-	pool  sync.Pool // *madeScratch: H_1..H_L and the narrow blocks of one call
+	p     int         // network outputs per feature: 2 (shift, scale) or a spline's 3K-1
+	sp    *splineSpec // the spline transform, nil for the affine one
+	pool  sync.Pool   // *madeScratch: H_1..H_L and the narrow blocks of one call
+}
+
+// splineSpec is the per-feature transform of NewMADESplineSample.
+type splineSpec struct {
+	bins     int
+	bound    float64
+	softClip bool // RQSplineKnotsSoftClip's normalisation, else RQSplineKnots'
+	inverse  bool // g⁻¹ (RQSpline's inverse), else g
 }
 
 // MADESampleOptions are the variants of the sampling recursion.
@@ -76,6 +86,34 @@ type madeScratch struct {
 // Degrees. It fails unless the inputs are 1..D in order and each hidden
 // layer's degrees are non-decreasing in [0, D-1].
 func NewMADESample(degrees [][]int, act Activation, scale ScaleFn, opts ...MADESampleOptions) (*MADESample, error) {
+	if !scale.Valid() {
+		return nil, fmt.Errorf("ops.MADESample: scale %v", scale)
+	}
+	var o MADESampleOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	return newMADESample(degrees, act, scale, o, 2, nil)
+}
+
+// NewMADESplineSample returns the one-pass sampler of an autoregressive
+// rational-quadratic spline flow (a MADE with 3·bins-1 outputs per
+// feature): pass e computes feature e's raw spline parameters, normalises
+// them (RQSplineKnotsSoftClip's rule when softClip, else RQSplineKnots')
+// and applies the spline on [-bound, bound] (its inverse when inverse,
+// the identity outside) to x_e, as RQSpline does: the D-pass path's values
+// bit for bit. The output [N, (3K-1)·D + D] holds the final raw parameters
+// (from which the knots op and RQSplineLogDet give the log-det), then y.
+// inputBound > 0 feeds the network B·tanh(y/B), as NewMADESample's option.
+func NewMADESplineSample(degrees [][]int, act Activation, bins int, bound float64, softClip, inverse bool, inputBound float64) (*MADESample, error) {
+	if bins < 1 || bins > MaxSplineBins || !(bound > 0) || math.IsInf(bound, 0) {
+		return nil, fmt.Errorf("ops.MADESample: %d bins on [-%v, %v], expected 1..%d bins and a finite bound > 0", bins, bound, bound, MaxSplineBins)
+	}
+	return newMADESample(degrees, act, ScaleSoftplus, MADESampleOptions{InputBound: inputBound}, SplineParams(bins),
+		&splineSpec{bins: bins, bound: bound, softClip: softClip, inverse: inverse})
+}
+
+func newMADESample(degrees [][]int, act Activation, scale ScaleFn, opts MADESampleOptions, params int, sp *splineSpec) (*MADESample, error) {
 	if len(degrees) < 2 {
 		return nil, fmt.Errorf("ops.MADESample: %d degree slices, expected the inputs' and at least one hidden layer's", len(degrees))
 	}
@@ -85,13 +123,10 @@ func NewMADESample(degrees [][]int, act Activation, scale ScaleFn, opts ...MADES
 			return nil, fmt.Errorf("ops.MADESample: input degrees %v, expected 1..%d in order", degrees[0], d)
 		}
 	}
-	if !act.Valid() || !scale.Valid() {
-		return nil, fmt.Errorf("ops.MADESample: activation %v, scale %v", act, scale)
+	if !act.Valid() {
+		return nil, fmt.Errorf("ops.MADESample: activation %v", act)
 	}
-	op := &MADESample{sizes: []int{d}, Act: act, Scale: scale}
-	if len(opts) > 0 {
-		op.Opts = opts[0]
-	}
+	op := &MADESample{sizes: []int{d}, Act: act, Scale: scale, Opts: opts, p: params, sp: sp}
 	if b := op.Opts.InputBound; b < 0 || math.IsNaN(b) || math.IsInf(b, 0) {
 		return nil, fmt.Errorf("ops.MADESample: input bound %v, expected a finite B >= 0 (0: none)", b)
 	}
@@ -113,12 +148,15 @@ func NewMADESample(degrees [][]int, act Activation, scale ScaleFn, opts ...MADES
 		}
 		fmt.Fprint(&key, up, ";")
 	}
-	op.sizes = append(op.sizes, 2*d)
+	op.sizes = append(op.sizes, params*d)
 	dims := []int{2}
 	for range degrees {
 		dims = append(dims, 2, 1)
 	}
 	k := fmt.Sprintf("%v,%v,%s,%v,%g", act, scale, key.String(), op.Opts.Inverse, op.Opts.InputBound)
+	if sp != nil {
+		k += fmt.Sprintf(",spline %d %g %v %v", sp.bins, sp.bound, sp.softClip, sp.inverse)
+	}
 	op.base = newBase(fmt.Sprintf("MADESample(D=%d,%v)", d, op.sizes[1:len(op.sizes)-1]), k, 2, dims...)
 	return op, nil
 }
@@ -137,7 +175,7 @@ func (op *MADESample) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) 
 			return nil, fmt.Errorf("%s: layer %d W %v and b %v, expected [%d %d] and [%d]", op.name, l, w, b, op.sizes[l], op.sizes[l+1], op.sizes[l+1])
 		}
 	}
-	return tensor.Shape{s[0][0], 3 * op.sizes[0]}, nil
+	return tensor.Shape{s[0][0], (op.p + 1) * op.sizes[0]}, nil
 }
 
 func (op *MADESample) Do(v ...gorgonia.Value) (gorgonia.Value, error) { return do(op, v) }
@@ -226,15 +264,16 @@ func madeSample[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gem
 		}
 		rows = append(rows, bufs[L], bufs[L+1])
 		sub[0] = ins[0][r0*d:]
-		madeSampleRows(op, out[r0*3*d:], sub, rows, m, mm)
+		madeSampleRows(op, out[r0*(op.p+1)*d:], sub, rows, m, mm)
 	}
 }
 
 // madeSampleRows is madeSample on n rows.
 func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm gemmFunc[T]) {
 	d, x := op.sizes[0], ins[0]
-	L := len(op.sizes) - 2  // hidden layers
-	ld, y := 3*d, out[2*d:] // out's rows: h (2D), then y (D)
+	L := len(op.sizes) - 2 // hidden layers
+	P := op.p
+	ld, y := (P+1)*d, out[P*d:] // out's rows: h (P·D), then y (D)
 	bound := op.Opts.InputBound
 	yb := bufs[L+1]                   // B·tanh(y/B), [n, D], when bound > 0
 	layer := func(l int) ([]T, int) { // input of layer l and its leading dimension
@@ -262,7 +301,11 @@ func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm
 		}
 		in, inW := layer(L)
 		f := e - 1
-		block(out[2*f:], ld, in, inW, op.upTo[L][k], ins[1+2*L][2*f:], 2*d, ins[2+2*L][2*f:2*f+2], bufs[L], n, Identity, mm)
+		block(out[P*f:], ld, in, inW, op.upTo[L][k], ins[1+2*L][P*f:], P*d, ins[2+2*L][P*f:P*f+P], bufs[L], n, Identity, mm)
+		if op.sp != nil {
+			splineFeature(op, out, x, yb, n, f)
+			continue
+		}
 		var buf [scaleChunk]float64
 		for r0 := 0; r0 < n; r0 += scaleChunk {
 			b := buf[:min(scaleChunk, n-r0)]
@@ -284,6 +327,43 @@ func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm
 					yb[(r0+i)*d+f] = T(float64(u)*bound + 0)
 				}
 			}
+		}
+	}
+}
+
+// splineFeature sets y_f = g(x_f) (or g⁻¹) for the n rows of out, with
+// g's knots normalised from row's raw parameters of feature f, as the
+// knots op and RQSpline compute them (κ rounded to T, then loaded), and
+// the bounded conditioner input of y_f when there is one.
+func splineFeature[T Float](op *MADESample, out, x, yb []T, n, f int) {
+	d, P, sp := op.sizes[0], op.p, op.sp
+	ld, bound := (P+1)*d, op.Opts.InputBound
+	var kap [3*MaxSplineBins + 1]T
+	kn, pt := rqKnots{}, rqPoint{}
+	q := SplineKnotParams(sp.bins)
+	for r := 0; r < n; r++ {
+		row := out[r*ld:]
+		xv := x[r*d+f]
+		yv := xv // the identity outside [-bound, bound], as RQSpline
+		if v := float64(xv); !(v < -sp.bound || v > sp.bound) {
+			if sp.softClip {
+				softClipKnots(kap[:q], row[P*f:P*f+P], sp.bins, sp.bound)
+			} else {
+				normalizeKnots(kap[:q], row[P*f:P*f+P], sp.bins, sp.bound)
+			}
+			loadKnots(&kn, kap[:q], sp.bins, sp.bound)
+			if sp.inverse {
+				yv = T(kn.inverse(&pt, v, 0))
+			} else {
+				kn.forward(&pt, v, 0)
+				yv = T(pt.y)
+			}
+		}
+		row[P*d+f] = yv
+		if bound > 0 { // conditionerInput's ConstAffine(1/B), Tanh, ConstAffine(B), each rounded to T
+			u := T(float64(yv)*(1/bound) + 0)
+			u = T(math.Tanh(float64(u)))
+			yb[r*d+f] = T(float64(u)*bound + 0)
 		}
 	}
 }
