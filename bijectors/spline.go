@@ -112,7 +112,9 @@ func (s *RationalQuadraticSpline) node(g *Graph, v *gorgonia.Node, inverse bool)
 //	ILDJ(y) = -Σ_e log g'(x_e; θ_e(y))
 //
 // where θ = MADE(y) in ops.RQSplineKnots' layout. Cost: the inverse is one
-// network pass plus O(K) per unit; the forward is D sequential passes.
+// network pass plus O(K) per unit; the forward is D sequential passes, which
+// on the CPU (a graph that is not differentiated) do one masked pass's work
+// in total (ops.NewMADESplineSample), with the same values.
 type MaskedAutoregressiveSpline struct {
 	Net   *AutoregressiveNetwork
 	Bins  int
