@@ -125,30 +125,41 @@ var fastConst = [...]uint64{
 	28: math.Float64bits(math.MaxFloat64),
 }
 
-// ExpSlice sets dst[i] = FastExp(src[i]); dst and src may be the same.
-func ExpSlice(dst, src []float64) {
+// fastFn names the function a slice form evaluates.
+type fastFn int
+
+const (
+	fnExp fastFn = iota
+	fnLog
+	fnSoftplus
+)
+
+// scalar evaluates f at x.
+func (f fastFn) scalar(x float64) float64 {
+	switch f {
+	case fnExp:
+		return FastExp(x)
+	case fnLog:
+		return FastLog(x)
+	}
+	return FastSoftplus(x)
+}
+
+// apply sets dst[i] = f(src[i]): the whole vectors through vectorRun,
+// the rest through the scalar function.
+func apply(f fastFn, dst, src []float64) {
 	src = src[:len(dst)]
-	n := vectorExp(dst, src)
-	for i := n; i < len(dst); i++ {
-		dst[i] = FastExp(src[i])
+	for i := vectorRun(f, dst, src); i < len(dst); i++ {
+		dst[i] = f.scalar(src[i])
 	}
 }
 
+// ExpSlice sets dst[i] = FastExp(src[i]); dst and src may be the same.
+func ExpSlice(dst, src []float64) { apply(fnExp, dst, src) }
+
 // LogSlice sets dst[i] = FastLog(src[i]); dst and src may be the same.
-func LogSlice(dst, src []float64) {
-	src = src[:len(dst)]
-	n := vectorLog(dst, src)
-	for i := n; i < len(dst); i++ {
-		dst[i] = FastLog(src[i])
-	}
-}
+func LogSlice(dst, src []float64) { apply(fnLog, dst, src) }
 
 // SoftplusSlice sets dst[i] = FastSoftplus(src[i]); dst and src may be the
 // same.
-func SoftplusSlice(dst, src []float64) {
-	src = src[:len(dst)]
-	n := vectorSoftplus(dst, src)
-	for i := n; i < len(dst); i++ {
-		dst[i] = FastSoftplus(src[i])
-	}
-}
+func SoftplusSlice(dst, src []float64) { apply(fnSoftplus, dst, src) }

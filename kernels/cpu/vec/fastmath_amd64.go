@@ -20,58 +20,30 @@ func logAVX512(dst, src *float64, n int, c *uint64, tab *float64) int
 //go:noescape
 func softplusAVX512(dst, src *float64, n int, c *uint64, tab *float64) int
 
-// The vector* functions run their kernel over the whole vectors of dst and
-// src, each vector it refuses through the scalar function, and return the
-// number of elements done (a tail of fewer than 8 is left). They call the
-// kernels directly, so that dst and src do not escape.
-
-func vectorExp(dst, src []float64) int {
+// vectorRun runs f's kernel over the whole vectors of dst and src, each
+// vector it refuses through the scalar function, and returns the number of
+// elements done (a tail of fewer than 8 is left). It calls the kernels
+// directly, so that dst and src do not escape.
+func vectorRun(f fastFn, dst, src []float64) int {
 	i := 0
 	for useFastAVX512 && len(dst)-i >= 8 {
 		n := (len(dst) - i) &^ 7
-		if done := expAVX512(&dst[i], &src[i], n, &fastConst[0]); done < n {
-			i += done
+		var done int
+		switch f {
+		case fnExp:
+			done = expAVX512(&dst[i], &src[i], n, &fastConst[0])
+		case fnLog:
+			done = logAVX512(&dst[i], &src[i], n, &fastConst[0], &logTable[0].c)
+		default:
+			done = softplusAVX512(&dst[i], &src[i], n, &fastConst[0], &logTable[0].c)
+		}
+		i += done
+		if done < n { // a vector with a lane outside the kernel's domain
 			for j := i; j < i+8; j++ {
-				dst[j] = FastExp(src[j])
+				dst[j] = f.scalar(src[j])
 			}
 			i += 8
-			continue
 		}
-		i += n
-	}
-	return i
-}
-
-func vectorLog(dst, src []float64) int {
-	i := 0
-	for useFastAVX512 && len(dst)-i >= 8 {
-		n := (len(dst) - i) &^ 7
-		if done := logAVX512(&dst[i], &src[i], n, &fastConst[0], &logTable[0].c); done < n {
-			i += done
-			for j := i; j < i+8; j++ {
-				dst[j] = FastLog(src[j])
-			}
-			i += 8
-			continue
-		}
-		i += n
-	}
-	return i
-}
-
-func vectorSoftplus(dst, src []float64) int {
-	i := 0
-	for useFastAVX512 && len(dst)-i >= 8 {
-		n := (len(dst) - i) &^ 7
-		if done := softplusAVX512(&dst[i], &src[i], n, &fastConst[0], &logTable[0].c); done < n {
-			i += done
-			for j := i; j < i+8; j++ {
-				dst[j] = FastSoftplus(src[j])
-			}
-			i += 8
-			continue
-		}
-		i += n
 	}
 	return i
 }
