@@ -29,8 +29,8 @@ var MinShardRows = 64
 // 0's gradient buffers, also split across the CPUs (part p of P sums its
 // P-th of every gradient), and one Adam update follows. Cost per step: the
 // unsplit step's flops, a P-th on each CPU, and one pass over the
-// gradients. It allocates nothing: two shards hand over through
-// engine.Parallel, more through engine.ParallelN.
+// gradients. It allocates nothing (engine.ParallelN: two shards hand over
+// through engine.Parallel).
 type shards struct {
 	progs  []*engine.Program
 	w      []float64
@@ -123,15 +123,6 @@ func (sh *shards) bind(i int, t *tensor.Dense, bounds []int, cols int) error {
 	return nil
 }
 
-// all runs fns, one per shard, on the shards' CPUs.
-func all(fns []func()) {
-	if len(fns) == 2 {
-		engine.Parallel(fns[0], fns[1])
-		return
-	}
-	engine.ParallelN(fns)
-}
-
 // run runs the step's programs (split or not) and returns the mean loss;
 // the gradients are then in s.g32 or s.g64.
 func (s *stepper) run() float64 {
@@ -143,8 +134,8 @@ func (s *stepper) run() float64 {
 		return s.prog.Output(0).Float64s()[0]
 	}
 	sh := s.sh
-	all(sh.runs)
-	all(sh.sums)
+	engine.ParallelN(sh.runs)
+	engine.ParallelN(sh.sums)
 	var loss float64
 	for k, prog := range sh.progs {
 		if s.g32 != nil {
@@ -242,7 +233,7 @@ func (s *stepper) save(lastGood, values []*tensor.Dense) {
 		return
 	}
 	s.sh.dst, s.sh.src = lastGood, values
-	all(s.sh.saves)
+	engine.ParallelN(s.sh.saves)
 	s.sh.dst, s.sh.src = nil, nil
 }
 
