@@ -147,9 +147,18 @@ func activationGrad[T Float](a Activation, gz, y, gy []T) {
 // asFloat32 views a float32 slice of a generic kernel as []float32 (no
 // copy), for the vectorized loops of kernels/cpu/vec.
 func asFloat32[T Float](x []T) ([]float32, bool) {
-	var zero T
-	if unsafe.Sizeof(zero) != 4 || len(x) == 0 {
+	if !is32[T]() || len(x) == 0 {
 		return nil, false
 	}
-	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x)), true
+	return as32(x), true
+}
+
+// as32 views x as []float32 (no copy); T must be float32.
+func as32[T Float](x []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+// as64 views x as []float64 (no copy); T must be float64.
+func as64[T Float](x []T) []float64 {
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }

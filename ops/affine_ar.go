@@ -301,20 +301,14 @@ func (op *LogScaleSum) Exec64(out []float64, ins [][]float64, s []tensor.Shape) 
 func logScaleSum[T Float](out, h []T, cols int, f ScaleFn, sign float64) {
 	var buf [scaleChunk]float64
 	d := cols / 2
-	r, e, acc := 0, 0, 0.0
+	rs := rowSums{d: d, sign: sign}
 	for i0 := 0; i0 < len(out)*d; i0 += scaleChunk { // log σ in row order, a chunk at a time
 		b := buf[:min(scaleChunk, len(out)*d-i0)]
 		for i := range b {
 			b[i] = float64(h[2*(i0+i)+1])
 		}
 		batchLogScales[T](f, b)
-		for _, l := range b {
-			acc += l
-			if e++; e == d {
-				out[r] = T(sign * acc)
-				r, e, acc = r+1, 0, 0
-			}
-		}
+		addRows(out, &rs, b)
 	}
 }
 

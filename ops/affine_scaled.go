@@ -142,9 +142,29 @@ func (op *LogSumScales) Exec64(out []float64, ins [][]float64, s []tensor.Shape)
 	logSumScales(out, ins[0], ins[1], s[0][1], op.Scale, op.Sign)
 }
 
+// rowSums sums the log σ of a row-major [N, d] matrix's entries, taken a
+// chunk at a time in row order, into out[r] = sign·Σ_e: the row a chunk
+// ends inside is carried into the next.
+type rowSums struct {
+	d, r, e int
+	sign    float64
+	acc     float64
+}
+
+// addRows adds the next entries b.
+func addRows[T Float](out []T, rs *rowSums, b []float64) {
+	for _, l := range b {
+		rs.acc += l
+		if rs.e++; rs.e == rs.d {
+			out[rs.r] = T(rs.sign * rs.acc)
+			rs.r, rs.e, rs.acc = rs.r+1, 0, 0
+		}
+	}
+}
+
 func logSumScales[T Float](out, s, h []T, d int, f ScaleFn, sign float64) {
 	var buf [scaleChunk]float64
-	r, e, acc := 0, 0, 0.0
+	rs := rowSums{d: d, sign: sign}
 	for i0 := 0; i0 < len(out)*d; i0 += scaleChunk { // entries in row order, a chunk at a time
 		b := buf[:min(scaleChunk, len(out)*d-i0)]
 		if f == ScaleSoftplus { // log σ of σ itself
@@ -158,12 +178,6 @@ func logSumScales[T Float](out, s, h []T, d int, f ScaleFn, sign float64) {
 			}
 			batchLogScales[T](f, b)
 		}
-		for _, l := range b {
-			acc += l
-			if e++; e == d {
-				out[r] = T(sign * acc)
-				r, e, acc = r+1, 0, 0
-			}
-		}
+		addRows(out, &rs, b)
 	}
 }

@@ -3,7 +3,6 @@ package ops
 import (
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 )
@@ -13,16 +12,11 @@ import (
 // each column is one fused multiply-add chain over the rows (by gemm's
 // k blocks of 256), at memory speed. Cost: n·d adds.
 func colSum[T Float](out, g []T, n, d int) {
-	var zero T
-	if unsafe.Sizeof(zero) == 4 {
-		o, gg := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(out))), len(out)),
-			unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(g))), len(g))
-		gemm.Sgemm(false, false, 1, d, n, 1, ones32(n), max(n, 1), gg, d, 0, o, d)
+	if is32[T]() {
+		gemm.Sgemm(false, false, 1, d, n, 1, ones32(n), max(n, 1), as32(g), d, 0, as32(out), d)
 		return
 	}
-	o, gg := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(out))), len(out)),
-		unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(g))), len(g))
-	gemm.Dgemm(false, false, 1, d, n, 1, ones64(n), max(n, 1), gg, d, 0, o, d)
+	gemm.Dgemm(false, false, 1, d, n, 1, ones64(n), max(n, 1), as64(g), d, 0, as64(out), d)
 }
 
 // The vectors of ones that colSum multiplies by: grown under onesMu, read

@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 	"sync"
-	"unsafe"
 )
 
 // denseTile is the width of the tiles a support is cut into: columns of W
@@ -167,8 +166,7 @@ var narrow32, narrow64 sync.Pool
 // put it back in.
 func scratchOf[T Float](n int) (*[]T, *sync.Pool) {
 	pool := &narrow64
-	var zero T
-	if unsafe.Sizeof(zero) == 4 {
+	if is32[T]() {
 		pool = &narrow32
 	}
 	if p, ok := pool.Get().(*[]T); ok && cap(*p) >= n {

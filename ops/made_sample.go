@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/nflowgo/nflow/kernels/cpu/gemm"
 	"github.com/nflowgo/nflow/kernels/cpu/vec"
@@ -321,14 +320,21 @@ func madeSampleRows[T Float](op *MADESample, out []T, ins, bufs [][]T, n int, mm
 				} else {
 					row[2*d+f] = T(xv*s + m)
 				}
-				if bound > 0 { // conditionerInput's ConstAffine(1/B), Tanh, ConstAffine(B), each rounded to T
-					u := T(float64(row[2*d+f])*(1/bound) + 0)
-					u = T(math.Tanh(float64(u)))
-					yb[(r0+i)*d+f] = T(float64(u)*bound + 0)
+				if bound > 0 {
+					yb[(r0+i)*d+f] = boundInput(row[2*d+f], bound)
 				}
 			}
 		}
 	}
+}
+
+// boundInput is the bounded conditioner input B·tanh(v/B) as bijectors'
+// conditionerInput computes it: ConstAffine(1/B), Tanh, ConstAffine(B),
+// each rounded to T.
+func boundInput[T Float](v T, bound float64) T {
+	u := T(float64(v)*(1/bound) + 0)
+	u = T(math.Tanh(float64(u)))
+	return T(float64(u)*bound + 0)
 }
 
 // splineFeature sets y_f = g(x_f) (or g⁻¹) for the n rows of out, with
@@ -360,10 +366,8 @@ func splineFeature[T Float](op *MADESample, out, x, yb []T, n, f int) {
 			}
 		}
 		row[P*d+f] = yv
-		if bound > 0 { // conditionerInput's ConstAffine(1/B), Tanh, ConstAffine(B), each rounded to T
-			u := T(float64(yv)*(1/bound) + 0)
-			u = T(math.Tanh(float64(u)))
-			yb[r*d+f] = T(float64(u)*bound + 0)
+		if bound > 0 {
+			yb[r*d+f] = boundInput(yv, bound)
 		}
 	}
 }
@@ -422,11 +426,6 @@ func productBiasAct[T Float](act Activation, m, n, k int, a []T, lda int, w []T,
 	}
 	mm(false, false, m, n, k, 1, a, lda, w, ldw, 0, c, ldc)
 	biasAct(act, c, ldc, m, b)
-}
-
-// as32 views x as []float32; T must be float32.
-func as32[T Float](x []T) []float32 {
-	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }
 
 // biasAct sets each row of the rows×len(b) block c (leading dimension ldc)
