@@ -348,22 +348,7 @@ func TestMAFOnePassSamplingVariants(t *testing.T) {
 					bij     Bijector
 					forward bool
 				}{{"MAF forward", maf, true}, {"IAF inverse", Invert(maf), false}} {
-					y1, l1, ops1 := runDirection(t, b.bij, xt, b.forward, true)
-					y0, l0, ops0 := runDirection(t, b.bij, xt, b.forward, false)
-					name := fmt.Sprintf("D=%d %v %v bound %g density-params %v %s", c.d, c.hidden, dt, v.bound, v.dp, b.name)
-					if !strings.Contains(ops1, "MADESample") || strings.Contains(ops0, "MADESample") {
-						t.Fatalf("%s: the CPU graph should use MADESample and the other not:\n%s\n%s", name, ops1, ops0)
-					}
-					for i := range y0 {
-						if y1[i] != y0[i] {
-							t.Fatalf("%s: y[%d] = %v, the D-pass path gives %v", name, i, y1[i], y0[i])
-						}
-					}
-					for i := range l0 {
-						if l1[i] != l0[i] {
-							t.Fatalf("%s: log-det[%d] = %v, the D-pass path gives %v", name, i, l1[i], l0[i])
-						}
-					}
+					samePasses(t, fmt.Sprintf("D=%d %v %v bound %g density-params %v %s", c.d, c.hidden, dt, v.bound, v.dp, b.name), b.bij, xt, b.forward)
 				}
 			}
 		}
@@ -412,24 +397,31 @@ func TestSplineOnePassSamplingEqualsDPasses(t *testing.T) {
 					bij     Bijector
 					forward bool
 				}{{"forward", sp, true}, {"inverted, inverse", Invert(sp), false}} {
-					y1, l1, ops1 := runDirection(t, b.bij, xt, b.forward, true)
-					y0, l0, ops0 := runDirection(t, b.bij, xt, b.forward, false)
-					name := fmt.Sprintf("D=%d K=%d %v %+v %s", c.d, c.bins, dt, v, b.name)
-					if !strings.Contains(ops1, "MADESample") || strings.Contains(ops0, "MADESample") {
-						t.Fatalf("%s: the CPU graph should use MADESample and the other not:\n%s\n%s", name, ops1, ops0)
-					}
-					for i := range y0 {
-						if y1[i] != y0[i] {
-							t.Fatalf("%s: y[%d] = %v, the D-pass path gives %v", name, i, y1[i], y0[i])
-						}
-					}
-					for i := range l0 {
-						if l1[i] != l0[i] {
-							t.Fatalf("%s: log-det[%d] = %v, the D-pass path gives %v", name, i, l1[i], l0[i])
-						}
-					}
+					samePasses(t, fmt.Sprintf("D=%d K=%d %v %+v %s", c.d, c.bins, dt, v, b.name), b.bij, xt, b.forward)
 				}
 			}
+		}
+	}
+}
+
+// samePasses checks that bij's direction (forward or inverse) on x takes
+// MADESample on a CPU graph and not on the other, and that the two give
+// the same batch and log-det bit for bit.
+func samePasses(t *testing.T, name string, bij Bijector, x *tensor.Dense, forward bool) {
+	t.Helper()
+	y1, l1, ops1 := runDirection(t, bij, x, forward, true)
+	y0, l0, ops0 := runDirection(t, bij, x, forward, false)
+	if !strings.Contains(ops1, "MADESample") || strings.Contains(ops0, "MADESample") {
+		t.Fatalf("%s: the CPU graph should use MADESample and the other not:\n%s\n%s", name, ops1, ops0)
+	}
+	for i := range y0 {
+		if y1[i] != y0[i] {
+			t.Fatalf("%s: y[%d] = %v, the D-pass path gives %v", name, i, y1[i], y0[i])
+		}
+	}
+	for i := range l0 {
+		if l1[i] != l0[i] {
+			t.Fatalf("%s: log-det[%d] = %v, the D-pass path gives %v", name, i, l1[i], l0[i])
 		}
 	}
 }
