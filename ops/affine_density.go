@@ -51,13 +51,14 @@ func affineDensity[T Float](out, v, h []T, d int, f ScaleFn) {
 		s, l := sb[:min(scaleChunk, n-i0)], lb[:min(scaleChunk, n-i0)]
 		for i := range s {
 			s[i] = float64(h[2*(i0+i)+1])
-			l[i] = s[i]
 		}
-		batchScales[T](f, s)
 		if f == ScaleSoftplus { // log σ of σ itself: logScaleOnly's value, one exp fewer
+			batchScales[T](f, s)
 			copy(l, s)
 			batchLogs[T](l)
 		} else {
+			copy(l, s)
+			batchScales[T](f, s)
 			batchLogScales[T](f, l)
 		}
 		for i := range s {
